@@ -1,0 +1,98 @@
+import { z } from "zod";
+
+/**
+ * The configuration file (DESIGN.md › Configuration). Every key is optional; unknown keys are
+ * errors so a typo never silently falls back to a default.
+ */
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const ConnectorHttpSchema = z
+  .object({
+    timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    retries: z.number().int().min(0).max(5).default(2),
+    max_response_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
+  })
+  .strict();
+
+export const GitHubConfigSchema = z
+  .object({
+    api_url: httpUrl.default("https://api.github.com"),
+    owner: z.string().min(1).default("zyx-bank"),
+    token_env: envName.default("GITHUB_TOKEN"),
+  })
+  .strict();
+
+export const JiraConfigSchema = z
+  .object({
+    url: httpUrl.default("https://zyx.atlassian.net"),
+    email_env: envName.default("JIRA_EMAIL"),
+    token_env: envName.default("JIRA_API_TOKEN"),
+    rollback_plan_field: z.string().min(1).default("customfield_10050"),
+    environment_field: z.string().min(1).default("customfield_10051"),
+  })
+  .strict();
+
+export const ConfluenceConfigSchema = z
+  .object({
+    url: httpUrl.default("https://zyx.atlassian.net/wiki"),
+    standards_cql: z.string().min(1).default('label = "security-standard"'),
+    email_env: envName.default("JIRA_EMAIL"),
+    token_env: envName.default("JIRA_API_TOKEN"),
+  })
+  .strict();
+
+export const AwsAccountSchema = z
+  .object({
+    role_arn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN"),
+    region: z.string().optional(),
+  })
+  .strict();
+
+export const AwsConfigSchema = z
+  .object({
+    region: z.string().min(1).default("ap-southeast-1"),
+    endpoint: httpUrl.nullable().default(null),
+    access_key_id_env: envName.default("AWS_ACCESS_KEY_ID"),
+    secret_access_key_env: envName.default("AWS_SECRET_ACCESS_KEY"),
+    session_duration_seconds: z.number().int().min(900).max(3600).default(900),
+    accounts: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/), AwsAccountSchema)
+      .default({ development: { role_arn: "arn:aws:iam::111111111111:role/bridle-readonly" } }),
+  })
+  .strict();
+
+export const SlackConfigSchema = z
+  .object({
+    api_url: httpUrl.default("https://slack.com/api"),
+    token_env: envName.default("SLACK_BOT_TOKEN"),
+    signing_secret_env: envName.default("SLACK_SIGNING_SECRET"),
+    review_channel: z.string().min(1).default("devsecops-change-review"),
+  })
+  .strict();
+
+export const ConnectorsConfigSchema = z
+  .object({
+    mode: z.enum(["sandbox", "live"]).default("sandbox"),
+    http: ConnectorHttpSchema.default(ConnectorHttpSchema.parse({})),
+    github: GitHubConfigSchema.default(GitHubConfigSchema.parse({})),
+    jira: JiraConfigSchema.default(JiraConfigSchema.parse({})),
+    confluence: ConfluenceConfigSchema.default(ConfluenceConfigSchema.parse({})),
+    aws: AwsConfigSchema.default(AwsConfigSchema.parse({})),
+    slack: SlackConfigSchema.default(SlackConfigSchema.parse({})),
+  })
+  .strict();
+
+export type ConnectorHttpConfig = z.infer<typeof ConnectorHttpSchema>;
+export type GitHubConfig = z.infer<typeof GitHubConfigSchema>;
+export type JiraConfig = z.infer<typeof JiraConfigSchema>;
+export type ConfluenceConfig = z.infer<typeof ConfluenceConfigSchema>;
+export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export type SlackConfig = z.infer<typeof SlackConfigSchema>;
+export type ConnectorsConfig = z.infer<typeof ConnectorsConfigSchema>;

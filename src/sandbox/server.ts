@@ -1,0 +1,99 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { registerAws, type AwsState, seedAws } from "./aws.js";
+import { mintSandboxCredentials, type SandboxCredentials, type SandboxFault } from "./context.js";
+import { registerGitHub, type GitHubState, seedGitHub } from "./github.js";
+import { registerConfluence, registerJira, type AtlassianState, seedAtlassian } from "./atlassian.js";
+import { registerSlack, type SlackState, seedSlack } from "./slack.js";
+
+/**
+ * The bundled simulator of the external APIs Bridle talks to. It speaks each vendor's real wire
+ * protocol so that the real connectors (Octokit, @slack/web-api, AWS SDK v3, fetch for Atlassian)
+ * run unchanged against it. Mount points, each a base URL a connector is configured with:
+ *   /github          GitHub REST            (connectors.github.api_url)
+ *   /jira            Jira Cloud REST v3      (connectors.jira.url)
+ *   /confluence/wiki Confluence REST         (connectors.confluence.url)
+ *   /slack/api       Slack Web API           (connectors.slack.api_url)
+ *   /aws             AWS Query APIs: STS and EC2 (connectors.aws.endpoint)
+ */
+export interface SandboxState {
+  github: GitHubState;
+  atlassian: AtlassianState;
+  slack: SlackState;
+  aws: AwsState;
+}
+
+export interface Sandbox {
+  url: string;
+  credentials: SandboxCredentials;
+  state: SandboxState;
+  /** Make upstream misbehave for tests (timeouts, 5xx). */
+  injectFault(fault: SandboxFault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  host?: string;
+  port?: number;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const credentials = mintSandboxCredentials();
+  const state: SandboxState = {
+    github: seedGitHub(),
+    atlassian: seedAtlassian(),
+    slack: seedSlack(),
+    aws: seedAws(),
+  };
+  const faults: SandboxFault[] = [];
+  const app = buildSandboxApp(state, credentials, faults);
+  const host = options.host ?? "127.0.0.1";
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("sandbox did not bind a TCP port");
+  return {
+    url: `http://${host}:${address.port}`,
+    credentials,
+    state,
+    injectFault: (fault) => faults.push({ ...fault }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
+    close: () => app.close(),
+  };
+}
+
+function buildSandboxApp(
+  state: SandboxState,
+  credentials: SandboxCredentials,
+  faults: SandboxFault[],
+): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+
+  // Slack Web API and the AWS Query protocol post application/x-www-form-urlencoded bodies.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    const fault = faults.find((f) => request.url.startsWith(f.pathPrefix));
+    if (!fault) return;
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+    }
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault.status) {
+      return reply.code(fault.status).send({ message: `sandbox fault ${fault.status}` });
+    }
+  });
+
+  app.register(async (scope) => registerGitHub(scope, state.github, credentials), { prefix: "/github" });
+  app.register(async (scope) => registerJira(scope, state.atlassian, credentials), { prefix: "/jira" });
+  app.register(async (scope) => registerConfluence(scope, state.atlassian, credentials), {
+    prefix: "/confluence/wiki",
+  });
+  app.register(async (scope) => registerSlack(scope, state.slack, credentials), { prefix: "/slack/api" });
+  app.register(async (scope) => registerAws(scope, state.aws, credentials), { prefix: "/aws" });
+  return app;
+}
