@@ -96,3 +96,64 @@ export type ConfluenceConfig = z.infer<typeof ConfluenceConfigSchema>;
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
 export type SlackConfig = z.infer<typeof SlackConfigSchema>;
 export type ConnectorsConfig = z.infer<typeof ConnectorsConfigSchema>;
+
+export const ServerConfigSchema = z
+  .object({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65_535).default(8080),
+    body_limit_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+  })
+  .strict();
+
+export const IdentityConfigSchema = z
+  .object({
+    mode: z.enum(["dev-headers", "oidc"]).default("dev-headers"),
+    oidc: z
+      .object({
+        issuer: httpUrl,
+        audience: z.string().min(1),
+        jwks_uri: httpUrl,
+        groups_claim: z.string().default("groups"),
+        device_claim: z.string().default("device_compliant"),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const AuditConfigSchema = z
+  .object({
+    /** Interim JSONL ledger file, fsynced per batch (the hash-chained ledger replaces it). */
+    file: z.string().min(1).default(".bridle/audit_events.jsonl"),
+    signing_key: z.string().min(1).default(".bridle/audit-signing-key.pem"),
+    checkpoint_every: z.number().int().min(1).default(1000),
+  })
+  .strict();
+
+export const AnalysisConfigSchema = z
+  .object({
+    engine: z.enum(["rules"]).default("rules"),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
+    policy: z.string().min(1).default("policies/tool_policies.yaml"),
+    store: z
+      .object({ url: z.string().min(1).default("sqlite:.bridle/bridle.db") })
+      .strict()
+      .default({ url: "sqlite:.bridle/bridle.db" }),
+    identity: IdentityConfigSchema.default(IdentityConfigSchema.parse({})),
+    audit: AuditConfigSchema.default(AuditConfigSchema.parse({})),
+    connectors: ConnectorsConfigSchema.default(ConnectorsConfigSchema.parse({})),
+    analysis: AnalysisConfigSchema.default(AnalysisConfigSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,156 @@
+import type { Principal } from "../principal.js";
+import {
+  type CompiledKillSwitch,
+  type CompiledPolicy,
+  type CompiledTool,
+  normalizeChannel,
+} from "./compile.js";
+import { REASONS } from "./reasons.js";
+import type { Risk } from "./schema.js";
+
+/**
+ * The policy gateway: a pure function from (policy, principal, tool, arguments, state) to a
+ * decision carrying every reason. No I/O, no clock, no globals — so it can be tested
+ * exhaustively, run a million times a second, and replayed against a candidate policy.
+ */
+export interface DecisionInput {
+  principal: Principal;
+  tool: string;
+  /**
+   * The call's arguments. Omitted for a plan-level check (authorizing a workflow's tool plan
+   * before anything runs); argument-bound controls are then checked again on each real call.
+   */
+  args?: Readonly<Record<string, unknown>>;
+  workflow?: string;
+  /** The runtime kill switch held in the store; it adds to the policy file's, never lifts it. */
+  runtimeKillSwitch?: CompiledKillSwitch | null;
+  /** Facts the harness resolved before deciding (the gateway itself does no lookups). */
+  facts?: { changeTicketExists?: boolean };
+}
+
+export interface Decision {
+  tool_name: string;
+  allowed: boolean;
+  /** The first reason, in the reference's order; "authorized" when allowed. */
+  reason: string;
+  /** Every reason the call is refused, in evaluation order; empty when allowed. */
+  reasons: string[];
+  approval_required: boolean;
+  approval_groups: readonly string[];
+  risk: Risk | null;
+  write: boolean;
+  policy_version: string;
+  policy_sha256: string;
+}
+
+export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
+  const tool = policy.tools.get(input.tool);
+  const reasons: string[] = [];
+  killSwitchReasons(policy.killSwitch, input, tool, reasons);
+  if (input.runtimeKillSwitch) killSwitchReasons(input.runtimeKillSwitch, input, tool, reasons);
+  const blockedBySwitch = reasons.length > 0;
+
+  if (!tool) {
+    reasons.push(REASONS.toolUndefined);
+    return build(policy, input.tool, undefined, dedupe(reasons), false);
+  }
+  if (!belongsToAllowedGroup(tool, input.principal)) reasons.push(REASONS.groupNotAllowed);
+  if (!input.principal.deviceCompliant) reasons.push(REASONS.deviceNotCompliant);
+  if (input.args) argumentReasons(tool, input.args, input.facts, reasons);
+
+  // The reference reports approval_required=false when the kill switch is what refused the call.
+  return build(policy, input.tool, tool, dedupe(reasons), !blockedBySwitch && tool.approvalRequired);
+}
+
+function killSwitchReasons(
+  ks: CompiledKillSwitch,
+  input: DecisionInput,
+  tool: CompiledTool | undefined,
+  out: string[],
+): void {
+  if (ks.disabledUsers.has(input.principal.email.toLowerCase())) out.push(REASONS.userDisabled);
+  if (ks.disabledConnectors.has(input.tool) || (tool && ks.disabledConnectors.has(tool.connector))) {
+    out.push(REASONS.connectorDisabled);
+  }
+  if (input.workflow !== undefined && ks.disabledWorkflows.has(input.workflow))
+    out.push(REASONS.workflowDisabled);
+  const write = tool?.write === true;
+  if (write && ks.allWriteToolsDisabled) out.push(REASONS.allWritesDisabled);
+  if (write && ks.readOnlyMode) out.push(REASONS.readOnly);
+}
+
+function belongsToAllowedGroup(tool: CompiledTool, principal: Principal): boolean {
+  for (const group of principal.groups) if (tool.allowedGroups.has(group)) return true;
+  return false;
+}
+
+function argumentReasons(
+  tool: CompiledTool,
+  args: Readonly<Record<string, unknown>>,
+  facts: DecisionInput["facts"],
+  out: string[],
+): void {
+  const account = args.account;
+  if (tool.allowedAccounts && !(typeof account === "string" && tool.allowedAccounts.has(account))) {
+    out.push(REASONS.accountNotAllowed);
+  }
+  if (!tool.productionAllowed && (isProduction(account) || isProduction(args.environment))) {
+    out.push(REASONS.productionNotAllowed);
+  }
+  const channel = args.channel;
+  if (
+    tool.allowedChannels &&
+    !(typeof channel === "string" && tool.allowedChannels.has(normalizeChannel(channel)))
+  ) {
+    out.push(REASONS.channelNotAllowed);
+  }
+  if (tool.changeTicketRequired) {
+    if (!isNonBlank(args.change_ticket)) out.push(REASONS.changeTicketRequired);
+    else if (facts?.changeTicketExists === false) out.push(REASONS.changeTicketNotFound);
+  }
+  if (tool.rollbackPlanRequired && !isNonBlank(args.rollback_plan)) out.push(REASONS.rollbackPlanRequired);
+}
+
+/** `production`, `prod`, `prod-eu`, `Production_2` … are production; anything else is not. */
+export function isProduction(value: unknown): boolean {
+  return typeof value === "string" && /^prod(uction)?(?:[-_].*)?$/i.test(value);
+}
+
+function isNonBlank(value: unknown): boolean {
+  return typeof value === "string" && value.trim().length > 0;
+}
+
+function dedupe(reasons: string[]): string[] {
+  return reasons.length < 2 ? reasons : [...new Set(reasons)];
+}
+
+function build(
+  policy: CompiledPolicy,
+  toolName: string,
+  tool: CompiledTool | undefined,
+  reasons: string[],
+  approvalRequired: boolean,
+): Decision {
+  return {
+    tool_name: toolName,
+    allowed: reasons.length === 0,
+    reason: reasons[0] ?? REASONS.authorized,
+    reasons,
+    approval_required: approvalRequired,
+    approval_groups: tool?.approvalGroups ?? [],
+    risk: tool?.risk ?? null,
+    write: tool?.write ?? false,
+    policy_version: policy.version,
+    policy_sha256: policy.sha256,
+  };
+}
+
+/** The reference's `ToolDecision` shape, used in `/review-change` responses. */
+export function toToolDecision(d: Decision) {
+  return {
+    tool_name: d.tool_name,
+    allowed: d.allowed,
+    reason: d.reason,
+    approval_required: d.approval_required,
+  };
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * The policy file, in the reference's format (seed 001, `policies/tool_policies.yaml`), with
+ * Bridle's additive keys. Unknown keys are errors: a misspelt control must never be silently
+ * ignored, because an ignored control is a control that does not exist.
+ */
+
+const name = z.string().min(1).max(200);
+const nameList = z.array(name).default([]);
+
+export const RiskSchema = z.enum(["low", "medium", "high", "critical"]);
+
+export const KillSwitchSchema = z
+  .object({
+    all_write_tools_disabled: z.boolean().default(false),
+    disabled_connectors: nameList,
+    disabled_users: nameList,
+    read_only_mode: z.boolean().default(false),
+    /** Bridle: workflows (e.g. `change_review`) that may not run. */
+    disabled_workflows: nameList,
+    /** Bridle: groups allowed to set the runtime kill switch. */
+    admin_groups: nameList,
+  })
+  .strict();
+
+export const ToolPolicySchema = z
+  .object({
+    risk: RiskSchema.default("medium"),
+    allowed_groups: nameList,
+    write: z.boolean().default(false),
+    approval_required: z.boolean().default(false),
+    approval_groups: nameList,
+    /** Accounts the tool's `account` argument may name; absent = no account restriction. */
+    allowed_accounts: z.array(name).optional(),
+    /** Channels the tool's `channel` argument may name; absent = no channel restriction. */
+    allowed_channels: z.array(name).optional(),
+    /** When false, a call whose `account` or `environment` argument is production is denied. */
+    production_allowed: z.boolean().default(true),
+    change_ticket_required: z.boolean().default(false),
+    rollback_plan_required: z.boolean().default(false),
+    /** Bridle: the connector the tool uses, for `disabled_connectors`; defaults to the name's prefix. */
+    connector: name.optional(),
+  })
+  .strict();
+
+export const PolicyFileSchema = z
+  .object({
+    version: z.union([z.string().min(1), z.number()]).transform(String),
+    kill_switch: KillSwitchSchema.default(KillSwitchSchema.parse({})),
+    tools: z.record(
+      z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lower_snake_case"),
+      ToolPolicySchema,
+    ),
+  })
+  .strict();
+
+export type Risk = z.infer<typeof RiskSchema>;
+export type KillSwitchSettings = z.infer<typeof KillSwitchSchema>;
+export type ToolPolicy = z.infer<typeof ToolPolicySchema>;
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import type { ToolDefinition } from "./tool.js";
+import { defineTool } from "./tool.js";
+
+/**
+ * The tool catalogue. Each tool is as narrow as its job: there is no "run any Jira query" or
+ * "call any AWS API". Identifiers are shape-checked here and again by the connector before
+ * they enter a URL.
+ */
+const ticket = z.string().min(1).max(32);
+const repository = z.string().min(1).max(100);
+const pullRequest = z.coerce.number().int().positive().max(2_147_483_647);
+/** Terraform sources are analyzed whole; the cap keeps one PR from exhausting memory. */
+const MAX_SOURCE_FILES = 200;
+const MAX_SOURCE_BYTES = 1024 * 1024;
+
+export const jiraRead = defineTool({
+  name: "jira_read",
+  description: "Read one Jira issue: summary, description, status, rollback plan and environment.",
+  input: z.object({ ticket }).strict(),
+  execute: (c, args) => c.jira.getIssue(args.ticket),
+});
+
+export const githubReadPr = defineTool({
+  name: "github_read_pr",
+  description: "Read one pull request, its changed files, and the content of its Terraform files.",
+  input: z.object({ repository, pull_request: pullRequest }).strict(),
+  async execute(c, args) {
+    const pr = await c.github.getPullRequest(args.repository, args.pull_request);
+    const files = await c.github.listPullRequestFiles(args.repository, args.pull_request);
+    const sources: { path: string; content: string }[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      if (file.status === "removed" || !/\.tf$/i.test(file.filename) || sources.length >= MAX_SOURCE_FILES)
+        continue;
+      const content = await c.github.getFileContent(args.repository, file.filename, pr.headSha);
+      bytes += content.length;
+      if (bytes > MAX_SOURCE_BYTES) break;
+      sources.push({ path: file.filename, content });
+    }
+    return { pull_request: pr, files, sources };
+  },
+});
+
+export const confluenceRead = defineTool({
+  name: "confluence_read",
+  description: "Read the security standards pages (Confluence content search by CQL).",
+  input: z.object({ cql: z.string().min(1).max(500) }).strict(),
+  execute: (c, args) => c.confluence.search(args.cql, 50),
+});
+
+export const awsDevRead = defineTool({
+  name: "aws_dev_read",
+  description: "Describe security groups in one AWS account, under a short-lived assumed role.",
+  input: z
+    .object({
+      account: z.string().min(1).max(64),
+      security_group_ids: z
+        .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/))
+        .max(100)
+        .optional(),
+    })
+    .strict(),
+  execute: (c, args, ctx) => c.aws.describeSecurityGroups(args.account, ctx.traceId, args.security_group_ids),
+});
+
+export const jiraAddComment = defineTool({
+  name: "jira_add_comment",
+  description: "Add a comment to one Jira issue.",
+  input: z.object({ ticket, body: z.string().min(1).max(32_000) }).strict(),
+  outboundText: (args) => args.body,
+  execute: (c, args) => c.jira.addComment(args.ticket, args.body),
+});
+
+export const slackPostMessage = defineTool({
+  name: "slack_post_message",
+  description: "Post a message to one Slack channel the policy allows.",
+  input: z.object({ channel: z.string().min(1).max(80), text: z.string().min(1).max(4_000) }).strict(),
+  outboundText: (args) => args.text,
+  execute: (c, args) => c.slack.postMessage(args.channel, args.text),
+});
+
+export const TOOL_CATALOG: ReadonlyMap<string, ToolDefinition> = new Map(
+  [jiraRead, githubReadPr, confluenceRead, awsDevRead, jiraAddComment, slackPostMessage].map((t) => [
+    t.name,
+    t as unknown as ToolDefinition,
+  ]),
+);
