@@ -5,7 +5,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export class CliExit extends Error {
   constructor(
-    readonly code: number,
+    readonly exitCode: number,
     message: string,
   ) {
     super(message);
@@ -14,7 +14,7 @@ export class CliExit extends Error {
 
 /** Maps any error to an exit code and a one-line message; stacks only with BRIDLE_DEBUG. */
 export function exitCodeFor(error: unknown): { code: number; message: string } {
-  if (error instanceof CliExit) return { code: error.code, message: error.message };
+  if (error instanceof CliExit) return { code: error.exitCode, message: error.message };
   if (error instanceof BridleError) {
     const code = error.status === 403 ? EXIT.failed : error.status < 500 ? EXIT.usage : EXIT.failed;
     return { code, message: `${error.code}: ${error.message}` };

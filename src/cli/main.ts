@@ -44,7 +44,8 @@ policy.command("schema").description("print the policy file's JSON Schema").acti
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const commanderCode = (error as { code?: string }).code;
+  const raw = (error as { code?: unknown }).code;
+  const commanderCode = typeof raw === "string" ? raw : undefined;
   if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version")
     process.exit(EXIT.ok);
   if (commanderCode?.startsWith("commander.")) process.exit(EXIT.usage);

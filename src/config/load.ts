@@ -23,7 +23,7 @@ export function loadConfig(
   cwd: string,
 ): LoadedConfig {
   const file =
-    explicitPath ?? env.BRIDLE_CONFIG ?? (existsSync(resolve(cwd, "bridle.yaml")) ? "bridle.yaml" : null);
+    explicitPath || env.BRIDLE_CONFIG || (existsSync(resolve(cwd, "bridle.yaml")) ? "bridle.yaml" : null);
   let raw: Record<string, unknown> = {};
   let path: string | null = null;
   if (file !== null) {

@@ -22,6 +22,11 @@ export interface ToolRunner {
   authorizePlan(ctx: CallContext, toolNames: readonly string[]): Promise<Decision[]>;
   /** The only way any face reaches a connector: parse → decide → validate → execute → audit. */
   invoke(ctx: CallContext, toolName: string, rawArgs: unknown): Promise<unknown>;
+  /**
+   * The decision `invoke` would take now, without running or auditing anything: lets a
+   * workflow that makes several writes refuse all of them up front rather than half of them.
+   */
+  preview(ctx: CallContext, toolName: string, args: Record<string, unknown>): Decision;
 }
 
 export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
@@ -121,7 +126,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
     }
   }
 
-  return { authorizePlan, invoke };
+  return { authorizePlan, invoke, preview: (ctx, toolName, args) => decideFor(ctx, toolName, args) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { registerAws, type AwsState, seedAws } from "./aws.js";
+import { type AtlassianState, registerConfluence, registerJira, seedAtlassian } from "./atlassian.js";
+import { type AwsState, registerAws, seedAws } from "./aws.js";
 import { mintSandboxCredentials, type SandboxCredentials, type SandboxFault } from "./context.js";
-import { registerGitHub, type GitHubState, seedGitHub } from "./github.js";
-import { registerConfluence, registerJira, type AtlassianState, seedAtlassian } from "./atlassian.js";
+import { type GitHubState, registerGitHub, seedGitHub } from "./github.js";
 import { registerSlack, type SlackState, seedSlack } from "./slack.js";
 
 /**

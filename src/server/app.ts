@@ -14,6 +14,8 @@ export async function buildServer(bridle: Bridle) {
     requestTimeout: 120_000,
     return503OnClosing: true,
   });
+  // JSON only: Fastify's default text/plain parser would let a non-JSON body reach the routes.
+  app.removeContentTypeParser("text/plain");
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(

@@ -15,7 +15,7 @@ import {
 } from "../../core/review/ticket-rules.js";
 import { redactSecrets } from "../../core/validation/secrets.js";
 import type { AuditSink } from "../../store/audit-sink.js";
-import { buildEvent, type CallContext } from "../audit-events.js";
+import { auditDecision, buildEvent, type CallContext, policyRef } from "../audit-events.js";
 import type { Clock, TraceIdSource } from "../deps.js";
 import type { ToolRunner } from "../tool-runner.js";
 import { scanRetrievedContext } from "./evidence.js";
@@ -136,8 +136,24 @@ async function runReview(deps: ChangeReviewDeps, ctx: CallContext, request: Chan
   const assessment = assess(findings, CATALOGUE);
 
   const subject = { ticket: ticket.key, repository: request.repository, pull_request: request.pull_request };
-  await call("jira_add_comment", { ticket: ticket.key, body: jiraComment(subject, assessment) });
-  await call("slack_post_message", { channel: deps.reviewChannel, text: slackSummary(subject, assessment) });
+  const posts: [string, Record<string, unknown>][] = [
+    ["jira_add_comment", { ticket: ticket.key, body: jiraComment(subject, assessment) }],
+    ["slack_post_message", { channel: deps.reviewChannel, text: slackSummary(subject, assessment) }],
+  ];
+  // Both posts or neither: a refused Slack channel must not leave a lone Jira comment behind.
+  const refused = posts.map(([tool, args]) => runner.preview(ctx, tool, args)).filter((d) => !d.allowed);
+  if (refused.length > 0) {
+    await deps.audit.append(
+      buildEvent(deps.clock, ctx, "policy_decision", {
+        decisions: refused.map(auditDecision),
+        policy: policyRef(refused[0] as Decision),
+        outcome: { status: "denied" },
+        data: { stage: "preflight", tools: posts.map(([tool]) => tool) },
+      }),
+    );
+    throw new ReviewDeniedError(refused.map(toToolDecision), ctx.traceId);
+  }
+  for (const [tool, args] of posts) await call(tool, args);
 
   const response: ReviewResponse = {
     ...subject,

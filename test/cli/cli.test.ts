@@ -1,0 +1,136 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = process.cwd();
+const tsx = pathToFileURL(resolve(root, "node_modules/tsx/dist/esm/index.mjs")).href;
+const work = mkdtempSync(join(tmpdir(), "bridle-cli-"));
+const config = join(work, "bridle.yaml");
+writeFileSync(
+  config,
+  `policy: ${resolve(root, "policies/tool_policies.yaml")}\naudit: { file: ${join(work, "audit.jsonl")} }\n`,
+);
+
+function bridle(...args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", tsx, resolve(root, "src/cli/main.ts"), ...args], {
+    cwd: work,
+    encoding: "utf8",
+    env: { ...process.env, BRIDLE_CONFIG: "", BRIDLE_LOG_LEVEL: "silent" },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("bridle policy check", () => {
+  it("exits 0 for the reference policy and prints its version and hash", () => {
+    const r = bridle("policy", "check", resolve(root, "policies/tool_policies.yaml"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/version 2026-05-22, 7 tools, sha256 [0-9a-f]{64}/);
+  });
+
+  it("exits 2 and names the key and line of a bad policy", () => {
+    const bad = join(work, "bad.yaml");
+    writeFileSync(bad, 'version: "1"\ntools:\n  jira_read:\n    alowed_groups: [a]\n');
+    const r = bridle("policy", "check", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("line 4: tools.jira_read.alowed_groups: unknown key");
+  });
+});
+
+describe("bridle policy test", () => {
+  it("exits 0 when every case holds", () => {
+    const r = bridle("policy", "test", resolve(root, "policies/tool_policies.test.yaml"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/9 passed, 0 failed/);
+  });
+
+  it("exits 1 and shows the mismatch when a case fails", () => {
+    const cases = join(work, "cases.yaml");
+    writeFileSync(
+      cases,
+      `policy: ${resolve(root, "policies/tool_policies.yaml")}\ncases:\n  - name: interns may read\n    principal: { email: i@x, groups: [grp-ai-users], device_compliant: true }\n    tool: jira_read\n    expect: { allowed: true }\n`,
+    );
+    const r = bridle("policy", "test", cases);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL  interns may read");
+    expect(r.stdout).toContain("allowed: expected true, got false");
+  });
+
+  it("exits 2 for a malformed cases file", () => {
+    const cases = join(work, "broken.yaml");
+    writeFileSync(cases, "cases: []\n");
+    expect(bridle("policy", "test", cases).code).toBe(2);
+  });
+});
+
+describe("bridle review", () => {
+  const base = ["review", "--ticket", "CHG-18422", "--repository", "platform-infra", "--pull-request", "991"];
+
+  it("runs the workflow in-process and prints JSON", () => {
+    const r = bridle(
+      ...base,
+      "--user",
+      "engineer@zyxbank.example",
+      "--groups",
+      "grp-ai-devops-readonly",
+      "--device-compliant",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body.risk_rating).toBe("High");
+    expect(body.finding_details).toHaveLength(5);
+    const audit = readFileSync(join(work, "audit.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(
+      audit.some((e) => e.event_type === "ai_agent_review_completed" && e.trace_id === body.audit_trace_id),
+    ).toBe(true);
+  });
+
+  it("prints a readable review by default", () => {
+    const r = bridle(
+      ...base,
+      "--user",
+      "engineer@zyxbank.example",
+      "--groups",
+      "grp-ai-devops-readonly",
+      "--device-compliant",
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Risk rating: High");
+    expect(r.stdout).toMatch(/SG_ADMIN_PORT_OPEN_TO_WORLD terraform\/\S+\.tf:\d+/);
+  });
+
+  it("exits 1 when the policy denies", () => {
+    const r = bridle(
+      ...base,
+      "--user",
+      "intern@zyxbank.example",
+      "--groups",
+      "grp-ai-users",
+      "--device-compliant",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("jira_read: user does not belong to an allowed group");
+  });
+
+  it("exits 2 on bad input", () => {
+    const r = bridle(
+      "review",
+      "--ticket",
+      "CHG-1",
+      "--repository",
+      "x",
+      "--pull-request",
+      "abc",
+      "--user",
+      "u@x",
+    );
+    expect(r.code).toBe(2);
+  });
+});

@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadConfig } from "../../src/config/load.js";
+import { type Bridle, createBridle } from "../../src/runtime.js";
+import type { Sandbox } from "../../src/sandbox/server.js";
+import { buildServer } from "../../src/server/app.js";
+import { MemoryAuditSink } from "../../src/store/memory-audit-sink.js";
+
+export interface TestBridle {
+  url: string;
+  bridle: Bridle;
+  audit: MemoryAuditSink;
+  sandbox: Sandbox;
+  dir: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export const DEVOPS = {
+  "x-user-email": "engineer@zyxbank.example",
+  "x-user-groups": "grp-ai-users,grp-ai-devops-readonly",
+  "x-device-compliant": "true",
+};
+
+/** A real Bridle on a loopback port with sandbox connectors, and an in-memory audit sink to inspect. */
+export async function startTestBridle(configYaml = ""): Promise<TestBridle> {
+  const dir = mkdtempSync(join(tmpdir(), "bridle-test-"));
+  const file = join(dir, "bridle.yaml");
+  writeFileSync(file, configYaml);
+  const audit = new MemoryAuditSink();
+  const loaded = loadConfig(file, {}, dir);
+  loaded.config.policy = loaded.config.policy.startsWith("/")
+    ? loaded.config.policy
+    : join(process.cwd(), loaded.config.policy);
+  const bridle = await createBridle(loaded, { audit, logger: pino({ level: "silent" }), policyPollMs: 0 });
+  const app = await buildServer(bridle);
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  if (!bridle.sandbox) throw new Error("test Bridle must run with sandbox connectors");
+  return {
+    url,
+    bridle,
+    audit,
+    sandbox: bridle.sandbox,
+    dir,
+    async post(path, body, headers = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async close() {
+      await app.close();
+      await bridle.close();
+    },
+  };
+}
