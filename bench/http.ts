@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { packageRoot } from "../src/config/paths.js";
 
 export interface LoadResult {
   target: string;
@@ -39,7 +40,10 @@ export function startServer(script: string, args: string[], env: NodeJS.ProcessE
 export function bridleBenchConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), "bridle-bench-"));
   const file = join(dir, "bridle.yaml");
-  writeFileSync(file, `audit:\n  file: ${join(dir, "audit.jsonl")}\nserver:\n  port: 0\n`);
+  writeFileSync(
+    file,
+    `policy: ${join(packageRoot(), "policies/tool_policies.yaml")}\naudit:\n  file: ${join(dir, "audit.jsonl")}\nserver:\n  port: 0\n`,
+  );
   return file;
 }
 

@@ -107,6 +107,18 @@ describe("errors", () => {
     });
   });
 
+  it("never retries a post (a retried post could land twice)", async () => {
+    sandbox.injectFault({ pathPrefix: "/slack/api/chat.postMessage", status: 503, times: 1 });
+    const before = sandbox.state.slack.messages.length;
+    const error = await bridleError(client({ retries: 2 }).postMessage("general", "once"));
+    expect(error.code).toBe("UPSTREAM_ERROR");
+    expect(sandbox.state.slack.messages.length).toBe(before);
+    await expect(client({ retries: 2 }).postMessage("general", "once")).resolves.toMatchObject({
+      channel: expect.any(String),
+    });
+    expect(sandbox.state.slack.messages.length).toBe(before + 1);
+  });
+
   it("maps a slow upstream to UPSTREAM_TIMEOUT", async () => {
     sandbox.injectFault({ pathPrefix: "/slack/api", delayMs: 2000, times: 1 });
     const started = Date.now();

@@ -45,17 +45,21 @@ export function createSlackClient(
   credential: (envName: string) => string | undefined,
 ): SlackClient {
   const token = credential(cfg.token_env);
-  const client = new WebClient(token, {
-    // The WebClient appends the method name to this base; it must end with exactly one "/".
-    slackApiUrl: `${cfg.api_url.replace(/\/+$/, "")}/`,
-    timeout: http.timeout_ms,
-    retryConfig: { retries: http.retries, factor: 2, minTimeout: 100, maxTimeout: 1_000, randomize: true },
-    // A 429 surfaces at once instead of parking the caller for the Retry-After period.
-    rejectRateLimitedCalls: true,
-    logger: quietLogger,
-    fetch: cappedFetch(http.max_response_bytes),
-    allowAbsoluteUrls: false,
-  });
+  const makeClient = (retries: number) =>
+    new WebClient(token, {
+      // The WebClient appends the method name to this base; it must end with exactly one "/".
+      slackApiUrl: `${cfg.api_url.replace(/\/+$/, "")}/`,
+      timeout: http.timeout_ms,
+      retryConfig: { retries, factor: 2, minTimeout: 100, maxTimeout: 1_000, randomize: true },
+      // A 429 surfaces at once instead of parking the caller for the Retry-After period.
+      rejectRateLimitedCalls: true,
+      logger: quietLogger,
+      fetch: cappedFetch(http.max_response_bytes),
+      allowAbsoluteUrls: false,
+    });
+  const client = makeClient(http.retries);
+  // Posting is not idempotent: a retry after a timeout whose post did land would post twice.
+  const writer = makeClient(0);
 
   const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
     if (!token)
@@ -73,7 +77,7 @@ export function createSlackClient(
       requireSlackChannel(channel);
       // Advisory posts quote untrusted evidence: never let Slack unfurl links found in it.
       const result = await call("chat.postMessage", () =>
-        client.chat.postMessage({ channel, text, unfurl_links: false, unfurl_media: false }),
+        writer.chat.postMessage({ channel, text, unfurl_links: false, unfurl_media: false }),
       );
       if (typeof result.channel !== "string" || typeof result.ts !== "string") {
         throw new BridleError("UPSTREAM_ERROR", "Slack chat.postMessage answer lacks channel or ts");

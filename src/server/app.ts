@@ -10,7 +10,6 @@ export async function buildServer(bridle: Bridle) {
   const app = Fastify({
     loggerInstance: bridle.logger.child({ component: "http" }) as FastifyBaseLogger,
     bodyLimit: bridle.config.server.body_limit_bytes,
-    disableRequestLogging: false,
     requestTimeout: 120_000,
     return503OnClosing: true,
   });

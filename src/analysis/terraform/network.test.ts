@@ -65,7 +65,7 @@ describe("security group rules open to the world", () => {
   it("does not flag ports 0-0 from a private range, nor a one-sided zero range", () => {
     expect(netHits(group(rule(0, 0, "tcp", 'cidr_blocks = ["10.0.0.0/8"]')))).toEqual([]);
     expect(netHits(group(rule(0, 0, "udp", 'ipv6_cidr_blocks = ["fd00::/8"]')))).toEqual([]);
-    // 0-20 is a real range: it reaches FTP (21) only at 21, so nothing admin is in it.
+    // Only 0-0 is ambiguous: 0-20 is a literal range, below every admin port.
     expect(netHits(group(rule(0, 20, "tcp", 'cidr_blocks = ["0.0.0.0/0"]')))).toEqual([]);
   });
 

@@ -41,8 +41,8 @@ interface RegexIndicatorSpec {
   id: string;
   category: InjectionCategory;
   pattern: RegExp;
-  /** Weight of a match; a function when the matched words decide it. */
-  weight: number | ((match: RegExpExecArray) => number);
+  /** Weight of a match; a function when the matched words, or the words before them, decide it. */
+  weight: number | ((match: RegExpExecArray, text: string) => number);
 }
 
 /** Evidence enough: a text repeating one phrase thousands of times yields this many hits. */
@@ -66,7 +66,7 @@ export function regexIndicator(spec: RegexIndicatorSpec): Indicator {
         m = pattern.exec(normalized)
       ) {
         if (m[0].length === 0) pattern.lastIndex++;
-        const weight = typeof spec.weight === "number" ? spec.weight : spec.weight(m);
+        const weight = typeof spec.weight === "number" ? spec.weight : spec.weight(m, normalized);
         hits.push({ index: m.index, end: m.index + m[0].length, weight });
       }
       return hits;
@@ -101,8 +101,24 @@ const DIRECTIVE_VERB =
 /** One word of a sentence: may hold dots (URLs, file names) but not end with one. */
 const WORD = "[^ ?!\\n]{0,24}[^ .?!\\n]";
 /** What makes a "send X to Y" request exfiltration rather than an errand ("send the report"). */
-const SENSITIVE_OBJECT =
-  /\b(?:credentials?|passwords?|secrets?|tokens?|(?:api |private |access )?keys|conversation|chat|history|prompt|(?:user|employee|customer|personal|sensitive|confidential|private|all|the) (?:data|records|details|information)|database|clipboard|cookies|environment|everything|all)\b/;
+const SENSITIVE_NOUNS =
+  "credentials?|passwords?|secrets?|tokens?|(?:api |private |access )?keys|conversation|chat|history|prompt|(?:user|employee|customer|personal|sensitive|confidential|private|all|the) (?:data|records|details|information)|database|clipboard|cookies|environment";
+const SENSITIVE_OBJECT = new RegExp(`\\b(?:${SENSITIVE_NOUNS}|everything|all)\\b`);
+/** For "… send it to …": what "it" may refer to, without the catch-all "all". */
+const SENSITIVE_ANTECEDENT = new RegExp(`\\b(?:${SENSITIVE_NOUNS})\\b`);
+
+/** The sentence before a match, where "retrieve the employee data and send it to …" names "it". */
+function sentenceBefore(text: string, index: number): string {
+  const before = text.slice(Math.max(0, index - 120), index);
+  const stop = Math.max(before.lastIndexOf(". "), before.lastIndexOf("\n"), before.lastIndexOf("? "));
+  return before.slice(stop + 1);
+}
+
+function exfiltrationWeight(m: RegExpExecArray, text: string): number {
+  if (/external|attacker|remote/.test(m[0]) || SENSITIVE_OBJECT.test(m[1] ?? "")) return 1;
+  const pronoun = /^\S+ (?:it|them|this|these) /.test(m[0]) || /^ (?:it|them|this|these)$/.test(m[1] ?? "");
+  return pronoun && SENSITIVE_ANTECEDENT.test(sentenceBefore(text, m.index)) ? 1 : 0.6;
+}
 
 const EXFIL_VERB =
   "(?:send|sends|post|forward|upload|email|e-mail|transmit|exfiltrate|leak|copy|sync|export|share|submit|deliver|mail)";
@@ -290,7 +306,7 @@ const SPECS: RegexIndicatorSpec[] = [
   {
     id: "send-data-externally",
     category: "exfiltration",
-    weight: (m) => (SENSITIVE_OBJECT.test(m[1] ?? "") || /external|attacker|remote/.test(m[0]) ? 1 : 0.6),
+    weight: exfiltrationWeight,
     pattern: new RegExp(
       `\\b${EXFIL_VERB}\\b((?: [^ .?!\\n]{1,30}){0,10}?) (?:it |them |this )?(?:to|at|into) (?:[^ .?!\\n]{1,30} ){0,3}?${DESTINATION}`,
       "g",
@@ -299,7 +315,7 @@ const SPECS: RegexIndicatorSpec[] = [
   {
     id: "markdown-image-exfiltration",
     category: "exfiltration",
-    weight: 0.8,
+    weight: 1,
     pattern:
       /!\[[^\]\n]{0,100}\]\(https?:\/\/[^)\s]{1,300}[?&][^)\s=]{1,40}=(?:[{<$]|[^)\s]{0,20}(?:data|secret|token|key|password|prompt|history))/g,
   },
@@ -399,14 +415,15 @@ const SPECS: RegexIndicatorSpec[] = [
   {
     id: "fake-system-tag",
     category: "fake_delimiter",
-    weight: 0.8,
+    // A bare <system> or </instructions> tag is a role marker; <prompt> or <admin> may be markup.
+    weight: (m) => (/^<\s?\/?\s?(?:system|sys|instructions?)\s?>$/.test(m[0]) ? 1 : 0.8),
     pattern:
       /<\s?\/?\s?(?:system|instructions?|sys|prompt|admin)(?:[ _-]?(?:prompt|message|note|override|instructions?))?\s?>/g,
   },
   {
     id: "fake-section-header",
     category: "fake_delimiter",
-    weight: 0.8,
+    weight: 1,
     pattern:
       /(?:^|\n)\s?(?:#{2,6}|={3,20}|-{3,20}|\*{3,20})\s?(?:system|instructions?|new instructions|admin|developer|override|important instructions)\b|\b(?:begin|start|end) (?:of )?(?:the )?(?:system |new |hidden |secret |admin )?(?:instructions|system prompt|system message)\b/g,
   },

@@ -37,9 +37,39 @@ export function isInvisible(cp: number): boolean {
 
 /** Cyrillic and Greek letters that render like Latin ones. */
 const CONFUSABLES: Record<string, string> = {
-  а: "a", в: "b", е: "e", ё: "e", к: "k", м: "m", н: "h", о: "o", р: "p", с: "c", т: "t", у: "y", х: "x",
-  і: "i", ї: "i", ј: "j", ѕ: "s", ԁ: "d", ԛ: "q", ԝ: "w", ɡ: "g", α: "a", β: "b", ε: "e", ι: "i", κ: "k",
-  ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x", γ: "y",
+  а: "a",
+  в: "b",
+  е: "e",
+  ё: "e",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  і: "i",
+  ї: "i",
+  ј: "j",
+  ѕ: "s",
+  ԁ: "d",
+  ԛ: "q",
+  ԝ: "w",
+  ɡ: "g",
+  α: "a",
+  β: "b",
+  ε: "e",
+  ι: "i",
+  κ: "k",
+  ν: "v",
+  ο: "o",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+  γ: "y",
 };
 
 const MARK = /\p{M}/u;
@@ -69,7 +99,12 @@ class Output {
 
   /** Appends one unit, folding any whitespace run into a single space or newline. */
   emit(code: number, at: number): void {
-    const isSpace = code === 32 || code === 10 || code === 9 || code === 13 || (code > 127 && SPACE.test(String.fromCharCode(code)));
+    const isSpace =
+      code === 32 ||
+      code === 10 ||
+      code === 9 ||
+      code === 13 ||
+      (code > 127 && SPACE.test(String.fromCharCode(code)));
     if (!isSpace) return this.push(code, at);
     const last = this.length > 0 ? this.codes[this.length - 1] : 32;
     if (last === 32 || last === 10) {
@@ -168,7 +203,8 @@ export function normalizeForScan(input: string): NormalizedText {
     let end = i + 1;
     while (end < input.length && end - i < MAX_RUN) {
       const c = input.charCodeAt(end);
-      if ((c < 128 && !(input.charCodeAt(end + 1) >= 0x300)) || isInvisible(input.codePointAt(end) ?? 0)) break;
+      if ((c < 128 && !(input.charCodeAt(end + 1) >= 0x300)) || isInvisible(input.codePointAt(end) ?? 0))
+        break;
       end++;
     }
     if (end < input.length && (input.charCodeAt(end) & 0xfc00) === 0xdc00) end++;

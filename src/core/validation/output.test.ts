@@ -3,7 +3,8 @@ import { DEFAULT_MAX_OUTBOUND_LENGTH, validateOutboundText } from "./output.js";
 
 describe("validateOutboundText", () => {
   it("accepts an ordinary review with newlines and tabs", () => {
-    const review = "Risk rating: HIGH\n\t- sg-0a1b2c3d allows 0.0.0.0/0 on port 22\n\t- rollback plan missing";
+    const review =
+      "Risk rating: HIGH\n\t- sg-0a1b2c3d allows 0.0.0.0/0 on port 22\n\t- rollback plan missing";
     expect(validateOutboundText(review)).toEqual({ ok: true, problems: [] });
   });
 

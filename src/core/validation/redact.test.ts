@@ -6,8 +6,22 @@ const token = ["gh", "p_", "Z7q2R4t6V8x3N5m9K1j0L2h4G6f8D0s2A4p6"].join("");
 describe("isSensitiveKey", () => {
   it("matches the listed names in any case and separator style", () => {
     const keys = [
-      "password", "PASSWD", "secret", "token", "api_key", "apiKey", "API-KEY", "access_key", "secret_access_key",
-      "SecretAccessKey", "private_key", "Authorization", "cookie", "session_token", "client_secret", "clientSecret",
+      "password",
+      "PASSWD",
+      "secret",
+      "token",
+      "api_key",
+      "apiKey",
+      "API-KEY",
+      "access_key",
+      "secret_access_key",
+      "SecretAccessKey",
+      "private_key",
+      "Authorization",
+      "cookie",
+      "session_token",
+      "client_secret",
+      "clientSecret",
     ];
     for (const key of keys) expect(isSensitiveKey(key), key).toBe(true);
   });
@@ -16,7 +30,15 @@ describe("isSensitiveKey", () => {
     for (const key of ["db_password", "github_token", "x-api-key", "aws_secret_access_key"]) {
       expect(isSensitiveKey(key), key).toBe(true);
     }
-    for (const key of ["token_count", "password_policy", "tokenizer", "secretName", "author", "keyword", "user"]) {
+    for (const key of [
+      "token_count",
+      "password_policy",
+      "tokenizer",
+      "secretName",
+      "author",
+      "keyword",
+      "user",
+    ]) {
       expect(isSensitiveKey(key), key).toBe(false);
     }
   });
@@ -24,7 +46,13 @@ describe("isSensitiveKey", () => {
 
 describe("redactDeep", () => {
   it("hides values under sensitive keys, whatever their type, and keeps nulls", () => {
-    const input = { user: "ana@zyx.com", password: "hunter22", token: 12345, apiKey: { nested: "x" }, cookie: null };
+    const input = {
+      user: "ana@zyx.com",
+      password: "hunter22",
+      token: 12345,
+      apiKey: { nested: "x" },
+      cookie: null,
+    };
     expect(redactDeep(input)).toEqual({
       user: "ana@zyx.com",
       password: REDACTED,
@@ -68,7 +96,12 @@ describe("redactDeep", () => {
     node.self = node;
     const list: unknown[] = ["x"];
     list.push(list);
-    expect(redactDeep(node)).toEqual({ name: "root", a: { note: "same" }, b: { note: "same" }, self: CIRCULAR });
+    expect(redactDeep(node)).toEqual({
+      name: "root",
+      a: { note: "same" },
+      b: { note: "same" },
+      self: CIRCULAR,
+    });
     expect(redactDeep(list)).toEqual(["x", CIRCULAR]);
   });
 

@@ -92,7 +92,11 @@ function scanAssignments(text: string): SecretMatch[] {
     if (op === null) continue;
     const value = readValue(text, identEnd + op[0].length);
     if (value === undefined || !keyQuotingFits(text[identStart - 1], op[0], value.quoted)) continue;
-    const ok = acceptable(cls, text.slice(value.start, Math.min(value.end, value.start + JUDGED_PREFIX)), value.quoted);
+    const ok = acceptable(
+      cls,
+      text.slice(value.start, Math.min(value.end, value.start + JUDGED_PREFIX)),
+      value.quoted,
+    );
     // A bare value holds no further keys, and an accepted one is done with: scan on after it.
     if (ok || !value.quoted) KEYWORD.lastIndex = Math.max(KEYWORD.lastIndex, value.end);
     if (ok) found.push({ rule: `${cls}-assignment`, start: value.start, end: value.end });

@@ -98,7 +98,11 @@ describe("GitHub, Slack, Atlassian", () => {
 
   it("flags Slack bot, user and app tokens", () => {
     const bot = join("xoxb-", "781236542736-2364535789652-", randomChars("bot", 24, ALNUM));
-    const user = join("xoxp-", "41684372915-1320496754-45609968301-", randomChars("user", 32, "0123456789abcdef"));
+    const user = join(
+      "xoxp-",
+      "41684372915-1320496754-45609968301-",
+      randomChars("user", 32, "0123456789abcdef"),
+    );
     const app = join("xapp-1-A052FGTS2DL-5171572773297-", randomChars("app", 64, "0123456789abcdef"));
     expect(rulesIn(`SLACK_BOT_TOKEN=${bot}`)).toEqual(["slack-token"]);
     expect(rulesIn(`"user_token": "${user}"`)).toEqual(["slack-token"]);
@@ -113,9 +117,15 @@ describe("GitHub, Slack, Atlassian", () => {
   });
 
   it("flags Slack webhooks but not the documented placeholder", () => {
-    const hook = join("https://hooks.slack.com/services/", "T0DCUJB1Q/B0DD08H5G/", randomChars("hook", 24, ALNUM));
+    const hook = join(
+      "https://hooks.slack.com/services/",
+      "T0DCUJB1Q/B0DD08H5G/",
+      randomChars("hook", 24, ALNUM),
+    );
     expect(only(`webhook: ${hook}`)).toEqual({ rule: "slack-webhook", secret: hook });
-    expect(findSecrets("https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX")).toEqual([]);
+    expect(
+      findSecrets("https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX"),
+    ).toEqual([]);
   });
 
   it("flags Atlassian API tokens", () => {
@@ -125,17 +135,25 @@ describe("GitHub, Slack, Atlassian", () => {
 });
 
 describe("private keys", () => {
-  const body = randomChars("pem", 64 * 12, B64).match(/.{1,64}/g)?.join("\n") ?? "";
+  const body =
+    randomChars("pem", 64 * 12, B64)
+      .match(/.{1,64}/g)
+      ?.join("\n") ?? "";
 
-  it.each(["RSA ", "EC ", "OPENSSH ", "DSA ", "ENCRYPTED ", ""])("flags a %sPRIVATE KEY block whole", (kind) => {
-    const pem = `-----BEGIN ${kind}PRIVATE KEY-----\n${body}\n-----END ${kind}PRIVATE KEY-----`;
-    expect(only(`key = <<EOF\n${pem}\nEOF`)).toEqual({ rule: "private-key", secret: pem });
-  });
+  it.each(["RSA ", "EC ", "OPENSSH ", "DSA ", "ENCRYPTED ", ""])(
+    "flags a %sPRIVATE KEY block whole",
+    (kind) => {
+      const pem = `-----BEGIN ${kind}PRIVATE KEY-----\n${body}\n-----END ${kind}PRIVATE KEY-----`;
+      expect(only(`key = <<EOF\n${pem}\nEOF`)).toEqual({ rule: "private-key", secret: pem });
+    },
+  );
 
   it("flags PGP private key blocks and keys inside JSON strings", () => {
     const pgp = `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n${body}\n-----END PGP PRIVATE KEY BLOCK-----`;
     expect(rulesIn(pgp)).toEqual(["private-key"]);
-    const json = JSON.stringify({ private_key: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n` });
+    const json = JSON.stringify({
+      private_key: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`,
+    });
     expect(rulesIn(json)).toEqual(["private-key"]);
   });
 
@@ -173,7 +191,10 @@ describe("JWTs, cloud and payment keys", () => {
 
 describe("generic keyword assignments", () => {
   it("flags quoted and bare credentials under credential-named keys", () => {
-    expect(only('client_secret = "q8Zk2mN4vB7xR1tY"')).toEqual({ rule: "secret-assignment", secret: "q8Zk2mN4vB7xR1tY" });
+    expect(only('client_secret = "q8Zk2mN4vB7xR1tY"')).toEqual({
+      rule: "secret-assignment",
+      secret: "q8Zk2mN4vB7xR1tY",
+    });
     expect(only('"db_password": "Tr0ub4dor&3"').secret).toBe("Tr0ub4dor&3");
     expect(only("DB_PASSWORD=hunter2-Prod!").secret).toBe("hunter2-Prod!");
     expect(only('  master_password      = "Mustbe8characters"').secret).toBe("Mustbe8characters");
@@ -208,7 +229,9 @@ describe("connection strings and authorization headers", () => {
   it("flags the password in a connection URL, keeping user and host", () => {
     const text = "DATABASE_URL=postgres://app:Xk9#mP2vQ@db.internal:5432/app";
     expect(only(text)).toEqual({ rule: "url-credentials", secret: "Xk9#mP2vQ" });
-    expect(redactSecrets(text).text).toBe("DATABASE_URL=postgres://app:[REDACTED:url-credentials]@db.internal:5432/app");
+    expect(redactSecrets(text).text).toBe(
+      "DATABASE_URL=postgres://app:[REDACTED:url-credentials]@db.internal:5432/app",
+    );
   });
 
   it("ignores documentation defaults and templated URLs", () => {

@@ -117,13 +117,20 @@ async function runReview(deps: ChangeReviewDeps, ctx: CallContext, request: Chan
     }
   };
 
-  const ticket = await call<JiraIssue>("jira_read", { ticket: request.ticket });
-  const pr = await call<{ pull_request: PullRequest; sources: { path: string; content: string }[] }>(
-    "github_read_pr",
-    { repository: request.repository, pull_request: request.pull_request },
-  );
-  const standards = await call<ConfluencePage[]>("confluence_read", { cql: deps.standardsCql });
-  const aws = await readAwsContext(call, deps.accountFor(ticket.environment));
+  // The reads are independent except AWS, whose account comes from the ticket: run them together.
+  const ticketThenAws = (async () => {
+    const ticket = await call<JiraIssue>("jira_read", { ticket: request.ticket });
+    return { ticket, aws: await readAwsContext(call, deps.accountFor(ticket.environment)) };
+  })();
+  const [{ ticket, aws }, pr, standards] = await Promise.all([
+    ticketThenAws,
+    call<{ pull_request: PullRequest; sources: { path: string; content: string }[] }>("github_read_pr", {
+      repository: request.repository,
+      pull_request: request.pull_request,
+    }),
+    call<ConfluencePage[]>("confluence_read", { cql: deps.standardsCql }),
+  ]);
+  toolsUsed.sort((a, b) => REVIEW_TOOLS.indexOf(a as never) - REVIEW_TOOLS.indexOf(b as never));
 
   const injections = scanRetrievedContext(ticket, pr.pull_request, pr.sources, standards);
   if (injections.length > 0) await auditInjections(deps, ctx, injections);

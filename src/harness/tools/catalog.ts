@@ -13,6 +13,7 @@ const pullRequest = z.coerce.number().int().positive().max(2_147_483_647);
 /** Terraform sources are analyzed whole; the cap keeps one PR from exhausting memory. */
 const MAX_SOURCE_FILES = 200;
 const MAX_SOURCE_BYTES = 1024 * 1024;
+const CONTENT_CONCURRENCY = 6;
 
 export const jiraRead = defineTool({
   name: "jira_read",
@@ -28,15 +29,23 @@ export const githubReadPr = defineTool({
   async execute(c, args) {
     const pr = await c.github.getPullRequest(args.repository, args.pull_request);
     const files = await c.github.listPullRequestFiles(args.repository, args.pull_request);
+    const wanted = files
+      .filter((f) => f.status !== "removed" && /\.tf$/i.test(f.filename))
+      .slice(0, MAX_SOURCE_FILES)
+      .map((f) => f.filename);
     const sources: { path: string; content: string }[] = [];
     let bytes = 0;
-    for (const file of files) {
-      if (file.status === "removed" || !/\.tf$/i.test(file.filename) || sources.length >= MAX_SOURCE_FILES)
-        continue;
-      const content = await c.github.getFileContent(args.repository, file.filename, pr.headSha);
-      bytes += content.length;
-      if (bytes > MAX_SOURCE_BYTES) break;
-      sources.push({ path: file.filename, content });
+    // A few contents requests in flight at once; bounded so one PR cannot flood the upstream.
+    for (let i = 0; i < wanted.length && bytes <= MAX_SOURCE_BYTES; i += CONTENT_CONCURRENCY) {
+      const batch = wanted.slice(i, i + CONTENT_CONCURRENCY);
+      const contents = await Promise.all(
+        batch.map((path) => c.github.getFileContent(args.repository, path, pr.headSha)),
+      );
+      batch.forEach((path, j) => {
+        const content = contents[j] ?? "";
+        bytes += content.length;
+        if (bytes <= MAX_SOURCE_BYTES) sources.push({ path, content });
+      });
     }
     return { pull_request: pr, files, sources };
   },
