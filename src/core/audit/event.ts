@@ -13,7 +13,8 @@ export type AuditEventType =
   | "ai_agent_review_completed"
   | "ai_agent_review_failed"
   | "policy_reloaded"
-  | "policy_reload_rejected";
+  | "policy_reload_rejected"
+  | "audit_read";
 
 export interface AuditActor {
   user: string;

@@ -154,3 +154,9 @@ export function toToolDecision(d: Decision) {
     approval_required: d.approval_required,
   };
 }
+
+/** Who may read the audit ledger over HTTP: members of the policy's `audit.reader_groups`. */
+export function mayReadAudit(policy: CompiledPolicy, principal: Principal): boolean {
+  const readers = policy.source.audit.reader_groups;
+  return principal.groups.some((g) => readers.includes(g));
+}

@@ -44,10 +44,18 @@ export const ToolPolicySchema = z
   })
   .strict();
 
+export const AuditPolicySchema = z
+  .object({
+    /** Bridle: groups that may query the ledger over HTTP. Empty = nobody. */
+    reader_groups: nameList,
+  })
+  .strict();
+
 export const PolicyFileSchema = z
   .object({
     version: z.union([z.string().min(1), z.number()]).transform(String),
     kill_switch: KillSwitchSchema.default(KillSwitchSchema.parse({})),
+    audit: AuditPolicySchema.default(AuditPolicySchema.parse({})),
     tools: z.record(
       z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lower_snake_case"),
       ToolPolicySchema,

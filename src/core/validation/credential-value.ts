@@ -27,7 +27,7 @@ const REFERENCE_LIKE = [
   /[-:]?\d+\.\d+\.\d+(?:[-.][\w]+)?$|SNAPSHOT$/,
 ];
 
-export function charClassCount(value: string): number {
+function charClassCount(value: string): number {
   return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
 }
 

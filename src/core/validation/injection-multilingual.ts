@@ -11,7 +11,7 @@ const VERBS = [
   "ignora|ignore|ignoriere|ignorier|vergiss|vergessen|missachte|olvida|olvide|descarta|omite",
   "esqueça|esqueca|desconsidere|oublie|dimentica|trascura|negeer|vergeet|zignoruj|ignoruj",
   "zapomnij|игнорир|проигнорир|забудь|ігнор|αγνοήστε|αγνόησε|ξεχάστε|ξέχνα|yok say|görmezden",
-  "unut|تجاهل|انس |התעלם|שכח|نادیده|अनदेखा|भूल जाओ|忽略|忽视|无视|忘记|忘掉|無視|忘れ|무시|잊어|bỏ qua|phớt lờ",
+  "unut|göz ardı|تجاهل|انس |התעלם|שכח|نادیده|अनदेखा|भूल जाओ|忽略|忽视|无视|忘记|忘掉|無視|忘れ|무시|잊어|bỏ qua|phớt lờ",
   "quên|abaikan|lupakan|ละเว้น|เพิกเฉย|ลืม|puuza|sahau|উপেক্ষা|ignorera|glöm|glem|ignorér",
   "ignoroi|unohda|ignorați|uitați|huwag pansinin|balewalain|kalimutan|नज़रअंदाज़|नजरअंदाज",
   "भूल जा|ভুলে যা",

@@ -105,7 +105,10 @@ class Output {
       code === 9 ||
       code === 13 ||
       (code > 127 && SPACE.test(String.fromCharCode(code)));
-    if (!isSpace) return this.push(code, at);
+    if (!isSpace) {
+      this.push(code, at);
+      return;
+    }
     const last = this.length > 0 ? this.codes[this.length - 1] : 32;
     if (last === 32 || last === 10) {
       if (code === 10) this.codes[this.length - 1] = 10;

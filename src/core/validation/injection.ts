@@ -1,7 +1,9 @@
 import { hiddenPayloads } from "./injection-hidden.js";
-import { ENGLISH_INDICATORS, type Indicator, type InjectionCategory } from "./injection-indicators.js";
+import type { Indicator, InjectionCategory } from "./injection-indicators.js";
 import { MULTILINGUAL_INDICATORS } from "./injection-multilingual.js";
 import { type NormalizedText, normalizeForScan } from "./injection-normalize.js";
+import { DIRECT_INDICATORS } from "./injection-rules-direct.js";
+import { EMBEDDED_INDICATORS } from "./injection-rules-embedded.js";
 
 export type { InjectionCategory } from "./injection-indicators.js";
 
@@ -32,7 +34,11 @@ export interface InjectionAssessment {
 }
 
 export const INJECTION_THRESHOLD = 1;
-const INDICATORS: readonly Indicator[] = [...ENGLISH_INDICATORS, ...MULTILINGUAL_INDICATORS];
+const INDICATORS: readonly Indicator[] = [
+  ...DIRECT_INDICATORS,
+  ...EMBEDDED_INDICATORS,
+  ...MULTILINGUAL_INDICATORS,
+];
 const EXCERPT_MAX = 160;
 
 function excerpt(original: string, start: number, end: number): string {

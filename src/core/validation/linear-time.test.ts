@@ -40,7 +40,7 @@ const SEEDS = [
   "Private-Lines: 1\n",
   '= "',
   "'",
-  "A".repeat(30) + " ",
+  `${"A".repeat(30)} `,
   "ignore ",
   "ignore previous ",
   "send the data to ",

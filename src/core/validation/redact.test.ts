@@ -85,6 +85,17 @@ describe("redactDeep", () => {
     expect(redactDeep({ f: () => 1, n: 1.5 })).toEqual({ f: undefined, n: 1.5 });
   });
 
+  it('keeps a "__proto__" key from parsed JSON as data, without touching prototypes', () => {
+    const output = redactDeep(JSON.parse('{"__proto__": {"isAdmin": true}, "password": "x"}')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+    expect(Object.keys(output)).toEqual(["__proto__", "password"]);
+    expect((output as { isAdmin?: boolean }).isAdmin).toBeUndefined();
+    expect(output.password).toBe(REDACTED);
+  });
+
   it("uses toJSON for dates and similar objects", () => {
     const when = new Date("2026-05-22T10:00:00.000Z");
     expect(redactDeep({ when })).toEqual({ when: "2026-05-22T10:00:00.000Z" });

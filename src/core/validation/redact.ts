@@ -40,9 +40,18 @@ export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEYS.some((k) => compact.endsWith(k)) && classifyKey(key) !== undefined;
 }
 
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+/** Copies own enumerable entries; "__proto__" is defined as a plain key, never as a prototype. */
+function copyEntries(value: object, map: (key: string, item: unknown) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(out, key, {
+      value: map(key, item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 function redactValue(value: unknown, depth: number, ancestors: Set<object>): unknown {
@@ -51,22 +60,20 @@ function redactValue(value: unknown, depth: number, ancestors: Set<object>): unk
   if (value === null || typeof value !== "object") return value;
   if (ancestors.has(value)) return CIRCULAR;
   if (depth >= MAX_DEPTH) return TRUNCATED;
-  // Dates and other objects that define their JSON form are redacted as that form.
+  // Dates and other objects that define their JSON form are redacted as that form (one level
+  // deeper, so a toJSON that returns its own object still ends at the depth limit).
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === "function" && !Array.isArray(value)) {
-    return redactValue(toJSON.call(value), depth, ancestors);
+    return redactValue(toJSON.call(value), depth + 1, ancestors);
   }
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, ancestors));
-    const out: Record<string, unknown> = isPlainObject(value) ? {} : Object.create(null);
-    for (const [key, item] of Object.entries(value)) {
-      out[key] =
-        isSensitiveKey(key) && item !== null && item !== undefined
-          ? REDACTED
-          : redactValue(item, depth + 1, ancestors);
-    }
-    return out;
+    return copyEntries(value, (key, item) =>
+      isSensitiveKey(key) && item !== null && item !== undefined
+        ? REDACTED
+        : redactValue(item, depth + 1, ancestors),
+    );
   } finally {
     ancestors.delete(value);
   }
@@ -76,7 +83,8 @@ function redactValue(value: unknown, depth: number, ancestors: Set<object>): unk
  * A deep copy of JSON-like `value` with secrets removed. Strings pass through redactSecrets;
  * values under sensitive keys become "[REDACTED]"; a reference back to an enclosing object
  * becomes "[CIRCULAR]" and anything nested deeper than 32 levels "[TRUNCATED]". Functions and
- * symbols are dropped (they have no JSON form), class instances are copied as plain objects.
+ * symbols are dropped (they have no JSON form), class instances are copied as plain objects,
+ * and a "__proto__" key from parsed JSON stays an ordinary key.
  */
 export function redactDeep<T>(value: T): T {
   return redactValue(value, 0, new Set()) as T;

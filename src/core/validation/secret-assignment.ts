@@ -41,7 +41,7 @@ function identifierBounds(text: string, at: number, keywordEnd: number): [number
 }
 
 /** Reads a quoted ("…", '…', `…`, \"…\") or bare value starting at `pos`. */
-export function readValue(text: string, pos: number): Value | undefined {
+function readValue(text: string, pos: number): Value | undefined {
   const escapedQuote = text.startsWith('\\"', pos);
   const quote = escapedQuote ? '\\"' : (text[pos] ?? "");
   if (quote === '"' || quote === "'" || quote === "`" || escapedQuote) {

@@ -205,7 +205,7 @@ describe("generic keyword assignments", () => {
   it("ignores references, templates, types, attributes and placeholders", () => {
     const benign = [
       "password = var.db_password",
-      "password: ${DB_PASSWORD}",
+      `password: \${DB_PASSWORD}`,
       'password: "{{ vault_db_password }}"',
       "MasterUserPassword: !Ref DbPassword",
       'token_type: "bearer"',
@@ -236,7 +236,7 @@ describe("connection strings and authorization headers", () => {
 
   it("ignores documentation defaults and templated URLs", () => {
     expect(findSecrets("postgres://user:password@localhost:5432/db")).toEqual([]);
-    expect(findSecrets("postgres://${PGUSER}:${PGPASSWORD}@db/app")).toEqual([]);
+    expect(findSecrets(`postgres://\${PGUSER}:\${PGPASSWORD}@db/app`)).toEqual([]);
     expect(findSecrets("postgres://postgres:postgres@localhost:5432/db")).toEqual([]);
     expect(findSecrets("https://console.example.com:8443/path?x=1")).toEqual([]);
   });

@@ -30,11 +30,6 @@ export function secretRuleCategory(rule: string): SecretCategory {
   return CATEGORY_BY_RULE.get(rule) ?? "other";
 }
 
-/** Every rule id findSecrets can report. */
-export function secretRuleIds(): string[] {
-  return [...CATEGORY_BY_RULE.keys()];
-}
-
 /** Non-overlapping secret spans in `text`, ordered by position. */
 export function findSecrets(text: string): SecretMatch[] {
   const kept: SecretMatch[] = [];

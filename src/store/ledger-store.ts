@@ -1,0 +1,48 @@
+import type { AuditEvent, AuditEventType } from "../core/audit/event.js";
+import type { LedgerRecord } from "../core/ledger/record.js";
+
+/** A signed statement that the chain up to `seq` ended in `hash` (Ed25519 over canonical `{seq, hash}`). */
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  signed_at: string;
+  /** SHA-256 (hex) of the signing public key's SPKI DER: which key to verify with. */
+  key_id: string;
+  /** base64 Ed25519 signature. */
+  signature: string;
+}
+
+export interface EventQuery {
+  trace_id?: string;
+  actor?: string;
+  event_type?: AuditEventType;
+  /** ISO-8601 lower bound on timestamp_utc (inclusive). */
+  since?: string;
+  /** Page after this seq (keyset pagination). */
+  after_seq?: number;
+  /** At most this many records (the store caps it). */
+  limit: number;
+}
+
+/**
+ * The audit ledger's storage: one interface, two adapters (SQLite embedded, PostgreSQL shared
+ * by replicas), one behavioural test suite run against both.
+ *
+ * `append` assigns gap-free `seq`, chains each event to the current head, and resolves only
+ * after the records are durable (committed with fsync). Concurrent appends — from one process
+ * or from several replicas — are serialized on the head so the chain never forks.
+ */
+export interface LedgerStore {
+  readonly kind: "sqlite" | "postgres";
+  append(events: readonly AuditEvent[]): Promise<LedgerRecord[]>;
+  head(): Promise<{ seq: number; hash: string } | null>;
+  /** Records with seq in [fromSeq, fromSeq + limit), in seq order. */
+  readRange(fromSeq: number, limit: number): Promise<LedgerRecord[]>;
+  query(q: EventQuery): Promise<LedgerRecord[]>;
+  saveCheckpoint(cp: Checkpoint): Promise<void>;
+  checkpoints(): Promise<Checkpoint[]>;
+  /** Durable named cursors (the SIEM forwarder's position). */
+  getCursor(name: string): Promise<number>;
+  setCursor(name: string, seq: number): Promise<void>;
+  close(): Promise<void>;
+}
