@@ -13,8 +13,13 @@ import { createChangeReview } from "./harness/review/change-review.js";
 import { createToolRunner, type ToolRunner } from "./harness/tool-runner.js";
 import { TOOL_CATALOG } from "./harness/tools/catalog.js";
 import { type Sandbox, startSandbox } from "./sandbox/server.js";
+import { createLedger, type Ledger } from "./harness/ledger.js";
+import { toOcsf } from "./core/ledger/ocsf.js";
+import { createForwarder, type Forwarder } from "./siem/forwarder.js";
+import { forwarderOptionsFromConfig } from "./siem/config.js";
 import type { AuditSink } from "./store/audit-sink.js";
-import { JsonlAuditSink } from "./store/jsonl-audit-sink.js";
+import { openLedgerStore } from "./store/open-store.js";
+import { loadOrCreateSigningKey } from "./store/signing-key.js";
 
 /**
  * The composition root: builds every service from one validated config. Faces (HTTP, CLI)
@@ -26,14 +31,19 @@ export interface Bridle {
   policy: PolicySource;
   runner: ToolRunner;
   reviewChange: ReturnType<typeof createChangeReview>;
+  /** Where every audit event goes: the ledger's group-commit sink. */
   audit: AuditSink;
+  ledger: Ledger;
+  verifyLedger: Ledger["verify"];
+  clock: Clock;
+  newTraceId: TraceIdSource;
   sandbox: Sandbox | null;
+  forwarder: Forwarder | null;
   close(): Promise<void>;
 }
 
 export interface BridleOverrides {
   logger?: Logger;
-  audit?: AuditSink;
   clock?: Clock;
   newTraceId?: TraceIdSource;
   /** Credentials in live mode; defaults to the process environment. */
@@ -64,7 +74,9 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
   const logger = overrides.logger ?? createLogger();
   const clock = overrides.clock ?? systemClock;
   const policy = createPolicySource(policyPath(loaded), logger, undefined, overrides.policyPollMs ?? 1000);
-  const audit = overrides.audit ?? new JsonlAuditSink(resolveFrom(loaded.baseDir, config.audit.file));
+  const ledger = await openLedger(loaded, logger, clock);
+  const audit = ledger.sink;
+  const newTraceId = overrides.newTraceId ?? traceIdsFrom(clock);
 
   let sandbox: Sandbox | null = null;
   let connectors: Connectors;
@@ -91,11 +103,13 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
     runner,
     audit,
     clock,
-    newTraceId: overrides.newTraceId ?? traceIdsFrom(clock),
+    newTraceId,
     standardsCql: config.connectors.confluence.standards_cql,
     reviewChannel: config.connectors.slack.review_channel,
     accountFor: (environment) => (environment ?? "development").toLowerCase(),
   });
+
+  const forwarder = startForwarder(config, ledger, logger);
 
   return {
     config,
@@ -104,13 +118,45 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
     runner,
     reviewChange,
     audit,
+    ledger,
+    verifyLedger: (onProgress) => ledger.verify(onProgress),
+    clock,
+    newTraceId,
     sandbox,
+    forwarder,
     async close() {
       policy.close();
+      await forwarder?.stop();
       await sandbox?.close();
-      await audit.close();
+      await ledger.close();
     },
   };
+}
+
+/** The configured ledger alone (store, signing key, checkpoints): for CLI verbs that need no server. */
+export async function openLedger(loaded: LoadedConfig, logger: Logger, clock: Clock = systemClock): Promise<Ledger> {
+  const { config } = loaded;
+  return createLedger(
+    await openLedgerStore(config.store.url, loaded.baseDir),
+    loadOrCreateSigningKey(resolveFrom(loaded.baseDir, config.audit.signing_key)),
+    clock,
+    logger,
+    config.audit.checkpoint_every,
+  );
+}
+
+/** Streams the ledger to the configured SIEM collector, when one is configured. */
+function startForwarder(config: Config, ledger: Ledger, logger: Logger): Forwarder | null {
+  const configured = forwarderOptionsFromConfig(config.siem, process.env);
+  if (!configured) return null;
+  const forwarder = createForwarder({
+    ...configured,
+    store: ledger.store,
+    transform: (record) => toOcsf(record),
+    logger: logger.child({ component: "siem" }),
+  });
+  forwarder.start();
+  return forwarder;
 }
 
 /** The configured policy; without a config file, fall back to the policy shipped in the package. */

@@ -1,6 +1,17 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { policyCheckCommand, policySchemaCommand, policyTestCommand } from "./commands/policy.js";
+import {
+  auditExportCommand,
+  auditPublicKeyCommand,
+  auditTimelineCommand,
+  auditVerifyCommand,
+} from "./commands/audit.js";
+import {
+  policyCheckCommand,
+  policySchemaCommand,
+  policySimulateCommand,
+  policyTestCommand,
+} from "./commands/policy.js";
 import { reviewCommand } from "./commands/review.js";
 import { serveCommand } from "./commands/serve.js";
 import { EXIT, exitCodeFor } from "./io.js";
@@ -40,6 +51,41 @@ policy
   .option("--config <file>", "configuration file")
   .action(policyTestCommand);
 policy.command("schema").description("print the policy file's JSON Schema").action(policySchemaCommand);
+policy
+  .command("simulate")
+  .description("replay recorded decisions through a candidate policy and list what would change")
+  .requiredOption("--policy <file>", "the candidate policy")
+  .option("--since <window>", "only decisions since (24h, 7d, or an ISO-8601 time)")
+  .option("--json", "print the full report as JSON")
+  .option("--config <file>", "configuration file")
+  .action(policySimulateCommand);
+
+const audit = program.command("audit").description("verify, read and export the audit ledger");
+audit
+  .command("verify")
+  .description("verify the hash chain and signed checkpoints (the store, or an export offline)")
+  .option("--file <export.jsonl>", "an export made by `bridle audit export --format jsonl`")
+  .option("--public-key <file>", "the public key (`bridle audit public-key`) for --file")
+  .option("--config <file>", "configuration file")
+  .action(auditVerifyCommand);
+audit
+  .command("public-key")
+  .description("print the checkpoint-signing public key (PEM)")
+  .option("--config <file>", "configuration file")
+  .action(auditPublicKeyCommand);
+audit
+  .command("timeline <trace_id>")
+  .description("tell the story of one run")
+  .option("--config <file>", "configuration file")
+  .action(auditTimelineCommand);
+audit
+  .command("export")
+  .description("export the ledger for a SIEM or an auditor")
+  .requiredOption("--format <format>", "jsonl (verifiable) or ocsf")
+  .option("--since <window>", "only events since (24h, 7d, or an ISO-8601 time)")
+  .option("--output <file>", "write here instead of stdout")
+  .option("--config <file>", "configuration file")
+  .action(auditExportCommand);
 
 try {
   await program.parseAsync(process.argv);

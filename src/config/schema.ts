@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SiemConfigSchema } from "../siem/config.js";
 
 /**
  * The configuration file (DESIGN.md › Configuration). Every key is optional; unknown keys are
@@ -128,10 +129,9 @@ export const IdentityConfigSchema = z
 
 export const AuditConfigSchema = z
   .object({
-    /** Interim JSONL ledger file, fsynced per batch (the hash-chained ledger replaces it). */
-    file: z.string().min(1).default(".bridle/audit_events.jsonl"),
+    /** Ed25519 key that signs checkpoints; generated (0600) on first start. */
     signing_key: z.string().min(1).default(".bridle/audit-signing-key.pem"),
-    checkpoint_every: z.number().int().min(1).default(1000),
+    checkpoint_every: z.number().int().min(1).max(1_000_000).default(1000),
   })
   .strict();
 
@@ -153,6 +153,7 @@ export const ConfigSchema = z
     audit: AuditConfigSchema.default(AuditConfigSchema.parse({})),
     connectors: ConnectorsConfigSchema.default(ConnectorsConfigSchema.parse({})),
     analysis: AnalysisConfigSchema.default(AnalysisConfigSchema.parse({})),
+    siem: SiemConfigSchema.default(SiemConfigSchema.parse({})),
   })
   .strict();
 

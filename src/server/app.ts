@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger } from "fastify";
 import { BridleError } from "../core/errors.js";
 import type { Bridle } from "../runtime.js";
 import { sendError } from "./errors.js";
+import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { reviewChangeRoute } from "./routes/review-change.js";
 
@@ -25,5 +26,6 @@ export async function buildServer(bridle: Bridle) {
   );
   await app.register(async (scope) => healthRoutes(scope, bridle));
   await app.register(async (scope) => reviewChangeRoute(scope, bridle));
+  await app.register(async (scope) => auditRoutes(scope, bridle));
   return app;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,7 +11,7 @@ const work = mkdtempSync(join(tmpdir(), "bridle-cli-"));
 const config = join(work, "bridle.yaml");
 writeFileSync(
   config,
-  `policy: ${resolve(root, "policies/tool_policies.yaml")}\naudit: { file: ${join(work, "audit.jsonl")} }\n`,
+  `policy: ${resolve(root, "policies/tool_policies.yaml")}\nstore: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem, checkpoint_every: 5 }\n`,
 );
 
 function bridle(...args: string[]) {
@@ -83,13 +83,10 @@ describe("bridle review", () => {
     const body = JSON.parse(r.stdout);
     expect(body.risk_rating).toBe("High");
     expect(body.finding_details).toHaveLength(5);
-    const audit = readFileSync(join(work, "audit.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
-    expect(
-      audit.some((e) => e.event_type === "ai_agent_review_completed" && e.trace_id === body.audit_trace_id),
-    ).toBe(true);
+    const timeline = bridle("audit", "timeline", body.audit_trace_id);
+    expect(timeline.code).toBe(0);
+    expect(timeline.stdout).toContain("Requested by engineer@zyxbank.example");
+    expect(timeline.stdout).toContain("review completed: risk high, 5 finding(s)");
   });
 
   it("prints a readable review by default", () => {

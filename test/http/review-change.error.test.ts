@@ -38,7 +38,7 @@ describe("POST /review-change — identity and authorization (the reference's er
       approval_required: false,
     });
     expect(r.body.detail.trace_id).toMatch(/^ai-\d{8}-[0-9a-f]{12}$/);
-    expect(t.audit.ofTrace(r.body.detail.trace_id).map((e) => e.event_type)).toEqual(["policy_decision"]);
+    expect((await t.trace(r.body.detail.trace_id)).map((e) => e.event_type)).toEqual(["policy_decision"]);
   });
 
   it("403 for an unmanaged device", async () => {
@@ -115,10 +115,10 @@ describe("POST /review-change — upstream failures are 502/504, never a hang or
 
   it("records the failed review in the audit log", async () => {
     t.sandbox.injectFault({ pathPrefix: "/confluence", status: 503 });
-    const before = t.audit.events.length;
+    const before = (await t.events()).length;
     const r = await t.post("/review-change", body, DEVOPS);
     expect(r.status).toBeGreaterThanOrEqual(502);
-    const failed = t.audit.events.slice(before).filter((e) => e.event_type === "ai_agent_review_failed");
+    const failed = (await t.events()).slice(before).filter((e) => e.event_type === "ai_agent_review_failed");
     expect(failed).toHaveLength(1);
   });
 });

@@ -135,7 +135,7 @@ describe("POST /review-change — the reference's happy path, with findings deri
 describe("POST /review-change — the audit record", () => {
   it("records the plan decision, each tool call, each validation and the completed review, under one trace", async () => {
     const { body } = await review("CHG-18422", "991");
-    const events = t.audit.ofTrace(body.audit_trace_id);
+    const events = await t.trace(body.audit_trace_id);
     const types = events.map((e) => e.event_type);
     expect(types[0]).toBe("policy_decision");
     expect(types.filter((x) => x === "tool_call")).toHaveLength(6);

@@ -33,7 +33,7 @@ describe("retrieved content is evidence, never instruction", () => {
     expect(rules).toContain("PROMPT_INJECTION_IN_CONTEXT");
     // The same Terraform findings as the clean-ticket review of the same PR.
     expect(rules).toEqual(expect.arrayContaining(["S3_PUBLIC_ACCESS_BLOCK_MISSING", "IAM_WILDCARD_ACTION"]));
-    const types = t.audit.ofTrace(r.body.audit_trace_id).map((e) => e.event_type);
+    const types = (await t.trace(r.body.audit_trace_id)).map((e) => e.event_type);
     expect(types).toContain("prompt_injection_detected");
   });
 });
@@ -46,7 +46,7 @@ describe("no credential reaches an outbound body or the audit record", () => {
       DEVOPS,
     );
     const everything =
-      JSON.stringify(t.audit.events) +
+      JSON.stringify((await t.events())) +
       JSON.stringify(t.sandbox.state.atlassian.comments) +
       JSON.stringify(t.sandbox.state.slack.messages);
     const secrets = Object.entries(t.sandbox.credentials)
@@ -77,8 +77,7 @@ describe("the policy is enforced on every call's arguments", () => {
     );
     expect(r.status).toBe(200);
     expect(r.body.tools_used).not.toContain("aws_dev_read");
-    const denied = t.audit
-      .ofTrace(r.body.audit_trace_id)
+    const denied = (await t.trace(r.body.audit_trace_id))
       .flatMap((e) => e.decisions ?? [])
       .find((d) => d.tool_name === "aws_dev_read" && !d.allowed);
     expect(denied?.reason).toBe("account is not in allowed_accounts");

@@ -6,12 +6,15 @@ import { loadConfig } from "../../src/config/load.js";
 import { type Bridle, createBridle } from "../../src/runtime.js";
 import type { Sandbox } from "../../src/sandbox/server.js";
 import { buildServer } from "../../src/server/app.js";
-import { MemoryAuditSink } from "../../src/store/memory-audit-sink.js";
+import type { LedgerRecord } from "../../src/core/ledger/record.js";
 
 export interface TestBridle {
   url: string;
   bridle: Bridle;
-  audit: MemoryAuditSink;
+  /** Every event in the ledger, in seq order. */
+  events(): Promise<LedgerRecord[]>;
+  /** The events of one trace. */
+  trace(traceId: string): Promise<LedgerRecord[]>;
   sandbox: Sandbox;
   dir: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
@@ -28,20 +31,26 @@ export const DEVOPS = {
 export async function startTestBridle(configYaml = ""): Promise<TestBridle> {
   const dir = mkdtempSync(join(tmpdir(), "bridle-test-"));
   const file = join(dir, "bridle.yaml");
-  writeFileSync(file, configYaml);
-  const audit = new MemoryAuditSink();
+  // A real ledger (SQLite file, signing key) in the test's own folder.
+  writeFileSync(file, `store: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem }\n${configYaml}`);
   const loaded = loadConfig(file, {}, dir);
   loaded.config.policy = loaded.config.policy.startsWith("/")
     ? loaded.config.policy
     : join(process.cwd(), loaded.config.policy);
-  const bridle = await createBridle(loaded, { audit, logger: pino({ level: "silent" }), policyPollMs: 0 });
+  const bridle = await createBridle(loaded, { logger: pino({ level: "silent" }), policyPollMs: 0 });
   const app = await buildServer(bridle);
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   if (!bridle.sandbox) throw new Error("test Bridle must run with sandbox connectors");
   return {
     url,
     bridle,
-    audit,
+    events: async () => {
+      await bridle.ledger.sink.flush();
+      const all: LedgerRecord[] = [];
+      for await (const record of bridle.ledger.records()) all.push(record);
+      return all;
+    },
+    trace: (traceId) => bridle.ledger.store.query({ trace_id: traceId, limit: 1000 }),
     sandbox: bridle.sandbox,
     dir,
     async post(path, body, headers = {}) {

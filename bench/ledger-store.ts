@@ -1,0 +1,143 @@
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chainBatch } from "../src/core/ledger/record.js";
+import { LedgerSink } from "../src/store/ledger-sink.js";
+import type { LedgerStore } from "../src/store/ledger-store.js";
+import { PostgresLedgerStore } from "../src/store/postgres/postgres-ledger-store.js";
+import { SqliteLedgerStore } from "../src/store/sqlite/sqlite-ledger-store.js";
+import { makeEvent } from "../test/store/events.js";
+import { startPostgres } from "../test/support/postgres.js";
+
+/**
+ * Durable appends per second through LedgerSink (group commit), on SQLite (a file on disk) and
+ * on PostgreSQL (a throwaway local cluster, fsync on), next to this machine's own limits
+ * measured in the same run: fdatasyncs/s on a bare file and chainBatch events/s (canonical
+ * JSON + SHA-256 on one core, the CPU every durable event costs).
+ */
+export interface AppendBench {
+  eventsPerSec: number;
+  events: number;
+  commits: number;
+  concurrency: number;
+}
+
+export interface LedgerBench {
+  fdatasyncPerSec: number;
+  chainEventsPerSec: number;
+  sqlite: AppendBench;
+  postgres: AppendBench | { skipped: string };
+}
+
+export const FLOORS = { sqlite: 50_000, postgres: 10_000 };
+
+export async function benchLedgerStores(seconds = 3, concurrency = 1000): Promise<LedgerBench> {
+  const dir = mkdtempSync(join(tmpdir(), "bridle-bench-ledger-"));
+  try {
+    const fdatasyncPerSec = benchFdatasync(join(dir, "fsync.bin"), Math.min(seconds, 2));
+    const chainEventsPerSec = benchChain(Math.min(seconds, 2));
+    const sqlite = await benchAppends(new SqliteLedgerStore(join(dir, "ledger.db")), seconds, concurrency);
+    return { fdatasyncPerSec, chainEventsPerSec, sqlite, postgres: await benchPostgres(seconds, concurrency) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchPostgres(seconds: number, concurrency: number): Promise<AppendBench | { skipped: string }> {
+  const cluster = await startPostgres();
+  if ("skip" in cluster) return { skipped: cluster.skip };
+  try {
+    return await benchAppends(await PostgresLedgerStore.open(await cluster.createDatabase()), seconds, concurrency);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+function benchFdatasync(path: string, seconds: number): number {
+  const fd = openSync(path, "a", 0o600);
+  const line = Buffer.from(`${"x".repeat(63)}\n`);
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    writeSync(fd, line);
+    fdatasyncSync(fd);
+    n++;
+  }
+  closeSync(fd);
+  return n / seconds;
+}
+
+function benchChain(seconds: number): number {
+  const batch = Array.from({ length: 1000 }, (_, i) => makeEvent({ id: `e${i}` }));
+  let n = 0;
+  let head: { seq: number; hash: string } | null = null;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    const records = chainBatch(batch, head);
+    head = records.at(-1)!;
+    n += records.length;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+/** `concurrency` callers each append, await the durable ack, and append again. */
+async function benchAppends(store: LedgerStore, seconds: number, concurrency: number): Promise<AppendBench> {
+  let commits = 0;
+  const sink = new LedgerSink(store, { onCommitted: () => void commits++ });
+  let measuring = false;
+  let events = 0;
+  let stop = false;
+  const caller = async (c: number) => {
+    for (let i = 0; !stop; i++) {
+      await sink.append(makeEvent({ id: `c${c}-${i}`, trace_id: `trace-${c % 97}` }));
+      if (measuring) events++;
+    }
+  };
+  const callers = Array.from({ length: concurrency }, (_, c) => caller(c));
+  await sleep(500); // warm-up: JIT, caches, first WAL growth
+  commits = 0;
+  measuring = true;
+  const start = performance.now();
+  await sleep(seconds * 1000);
+  measuring = false;
+  const elapsed = (performance.now() - start) / 1000;
+  const measuredCommits = commits;
+  stop = true;
+  await Promise.all(callers);
+  await sink.close();
+  return { eventsPerSec: events / elapsed, events, commits: measuredCommits, concurrency };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function appendRow(name: string, r: AppendBench | { skipped: string }, floor: number, chain: number): string {
+  if ("skipped" in r) return `| ${name} | skipped: ${r.skipped} | | | | |`;
+  const verdict = r.eventsPerSec >= floor ? "met" : "**below**";
+  return `| ${name} | ${fmt(r.eventsPerSec)} | ${fmt(r.events / Math.max(1, r.commits))} | ${(r.eventsPerSec / chain).toFixed(2)} | ${fmt(floor)} (${verdict}) | ${r.concurrency} |`;
+}
+
+export function ledgerMarkdown(b: LedgerBench): string {
+  return [
+    "| durable appends (LedgerSink, group commit) | events/s | events per commit | ratio to chainBatch | floor | concurrent callers |",
+    "|---|---:|---:|---:|---:|---:|",
+    appendRow("SQLite (WAL, synchronous=FULL, file on disk)", b.sqlite, FLOORS.sqlite, b.chainEventsPerSec),
+    appendRow("PostgreSQL (local cluster, synchronous_commit=on)", b.postgres, FLOORS.postgres, b.chainEventsPerSec),
+    "",
+    "| this machine's limits, same run | per second |",
+    "|---|---:|",
+    `| fdatasync of a bare file | ${fmt(b.fdatasyncPerSec)} |`,
+    `| chainBatch alone (canonical JSON + SHA-256, one core) | ${fmt(b.chainEventsPerSec)} events |`,
+  ].join("\n");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await benchLedgerStores(Number(process.env.BENCH_DURATION_SEC ?? 3));
+  process.stdout.write(`${ledgerMarkdown(result)}\n`);
+}

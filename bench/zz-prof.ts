@@ -1,0 +1,22 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqliteLedgerStore } from "../src/store/sqlite/sqlite-ledger-store.js";
+import { prepareEvent, sealBatch } from "../src/store/ledger-row.js";
+import { makeEvent } from "../test/store/events.js";
+const dir = mkdtempSync(join(tmpdir(), "zz-"));
+const store = new SqliteLedgerStore(join(dir, "l.db"));
+const evs = Array.from({ length: 1000 }, (_, i) => makeEvent({ id: `e${i}` }));
+let t = performance.now();
+for (let r = 0; r < 20; r++) { const p = evs.map(prepareEvent); }
+console.log("prepare/s", 20000 / (performance.now() - t) * 1000 | 0);
+const p = evs.map(prepareEvent);
+t = performance.now();
+for (let r = 0; r < 20; r++) sealBatch(p, null);
+console.log("seal/s", 20000 / (performance.now() - t) * 1000 | 0);
+t = performance.now();
+for (let r = 0; r < 20; r++) await store.append(evs);
+console.log("append/s", 20000 / (performance.now() - t) * 1000 | 0);
+t = performance.now();
+for (let r = 0; r < 20; r++) evs.map(e => makeEvent({ id: "x" }));
+console.log("makeEvent/s", 20000 / (performance.now() - t) * 1000 | 0);

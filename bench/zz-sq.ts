@@ -1,0 +1,13 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqliteLedgerStore } from "../src/store/sqlite/sqlite-ledger-store.js";
+import { LedgerSink } from "../src/store/ledger-sink.js";
+import { makeEvent } from "../test/store/events.js";
+const dir = mkdtempSync(join(tmpdir(), "zz-"));
+const sink = new LedgerSink(new SqliteLedgerStore(join(dir, "l.db")));
+let stop = false; let n = 0;
+const caller = async (c: number) => { for (let i = 0; !stop; i++) { await sink.append(makeEvent({ id: `c${c}-${i}` })); n++; } };
+const all = Array.from({ length: 1000 }, (_, c) => caller(c));
+await new Promise(r => setTimeout(r, 4000)); stop = true; await Promise.all(all); await sink.close();
+console.log("events/s", n / 4);

@@ -1,0 +1,156 @@
+import pg from "pg";
+import type { AuditEvent } from "../../core/audit/event.js";
+import type { LedgerRecord } from "../../core/ledger/record.js";
+import { buildEventQuery } from "../event-query.js";
+import { clampLimit, prepareEvent, recordFromRow, type SealedRow, sealBatch } from "../ledger-row.js";
+import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
+import { migrate } from "./migrations.js";
+
+type Row = { record: string; hash: string };
+/** BIGINT arrives as a string from pg; seq values stay far below 2^53. */
+type HeadRow = { seq: string; hash: string };
+type CheckpointRow = Omit<Checkpoint, "seq"> & { seq: string };
+
+const INSERT_BATCH = `
+  INSERT INTO audit_events (seq, timestamp_utc, event_type, trace_id, actor_user, record, prev_hash, hash)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 4): appends use one at a time, reads the rest. */
+  poolSize?: number;
+}
+
+/**
+ * The shared ledger: several Bridle replicas append to one chain in one PostgreSQL database.
+ * Each append is one transaction that locks the single `ledger_head` row, chains the batch
+ * after it, inserts it with one multi-row INSERT, moves the head and commits with
+ * `synchronous_commit = on` (so the commit has been flushed to the WAL before `append`
+ * resolves). The row lock makes replicas take turns: no forks, no gaps, and `seq` is also the
+ * primary key, so a fork could not be stored even if the lock were bypassed.
+ */
+export class PostgresLedgerStore implements LedgerStore {
+  readonly kind = "postgres" as const;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresLedgerStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 4,
+      application_name: "bridle",
+    });
+    // An idle connection dropped by the server is removed by the pool; the next query reports it.
+    pool.on("error", () => undefined);
+    try {
+      await migrate(pool);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return new PostgresLedgerStore(pool);
+  }
+
+  async append(events: readonly AuditEvent[]): Promise<LedgerRecord[]> {
+    if (events.length === 0) return [];
+    // Canonicalize before taking the head lock: other replicas wait only for splice + hash + insert.
+    const prepared = events.map(prepareEvent);
+    const client = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL synchronous_commit TO on");
+      const head = await client.query<HeadRow>("SELECT seq, hash FROM ledger_head WHERE id FOR UPDATE");
+      const rows = sealBatch(prepared, toHead(head.rows[0]));
+      await client.query(INSERT_BATCH, columns(rows));
+      const last = rows.at(-1)!.record;
+      await client.query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id", [last.seq, last.hash]);
+      await client.query("COMMIT");
+      return rows.map((r) => r.record);
+    } catch (error) {
+      failure = error as Error;
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      // A connection that failed mid-transaction is discarded rather than reused.
+      client.release(failure);
+    }
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | null> {
+    const { rows } = await this.pool.query<HeadRow>("SELECT seq, hash FROM ledger_head WHERE id");
+    return toHead(rows[0]);
+  }
+
+  async readRange(fromSeq: number, limit: number): Promise<LedgerRecord[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query<Row>(
+      "SELECT record, hash FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+      [fromSeq, fromSeq + limit],
+    );
+    return rows.map((r) => recordFromRow(r.record, r.hash));
+  }
+
+  async query(q: EventQuery): Promise<LedgerRecord[]> {
+    const limit = clampLimit(q.limit);
+    if (limit === 0) return [];
+    const { sql, params } = buildEventQuery(q, limit, (i) => `$${i}`);
+    const { rows } = await this.pool.query<Row>(sql, params);
+    return rows.map((r) => recordFromRow(r.record, r.hash));
+  }
+
+  async saveCheckpoint(cp: Checkpoint): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ledger_checkpoints (seq, hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (seq, key_id) DO NOTHING`,
+      [cp.seq, cp.hash, cp.signed_at, cp.key_id, cp.signature],
+    );
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    const { rows } = await this.pool.query<CheckpointRow>(
+      "SELECT seq, hash, signed_at, key_id, signature FROM ledger_checkpoints ORDER BY seq, key_id",
+    );
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async getCursor(name: string): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string }>(
+      "SELECT seq FROM ledger_cursors WHERE name = $1",
+      [name],
+    );
+    return rows[0] ? Number(rows[0].seq) : 0;
+  }
+
+  async setCursor(name: string, seq: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ledger_cursors (name, seq, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
+      [name, seq],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+function toHead(row: HeadRow | undefined): { seq: number; hash: string } | null {
+  if (!row || row.seq === "0") return null;
+  return { seq: Number(row.seq), hash: row.hash };
+}
+
+/** The batch as eight parallel arrays, one per column, for `unnest`. */
+function columns(rows: readonly SealedRow[]): unknown[][] {
+  const cols: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const { record, text } of rows) {
+    cols[0]!.push(record.seq);
+    cols[1]!.push(record.timestamp_utc);
+    cols[2]!.push(record.event_type);
+    cols[3]!.push(record.trace_id);
+    cols[4]!.push(record.actor?.user ?? null);
+    cols[5]!.push(text);
+    cols[6]!.push(record.prev_hash);
+    cols[7]!.push(record.hash);
+  }
+  return cols;
+}

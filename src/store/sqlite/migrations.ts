@@ -1,0 +1,77 @@
+import type Database from "better-sqlite3";
+import { BridleError } from "../../core/errors.js";
+
+/**
+ * The SQLite schema, as numbered steps. A step never changes once released; a new need is a
+ * new step. `audit_events.record` is the canonical JSON that was hashed (see ledger-row.ts);
+ * the other columns are copies for indexed queries.
+ *
+ * The triggers make the table append-only to anyone using SQL through this database too. An
+ * attacker with write access to the file can drop them — which is why the chain and the signed
+ * checkpoints exist — but nothing in Bridle ever does.
+ */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY,
+        timestamp_utc TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        actor_user TEXT,
+        record TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_events_trace_id ON audit_events (trace_id, seq);
+      CREATE INDEX audit_events_actor_user ON audit_events (actor_user, seq);
+      CREATE INDEX audit_events_event_type ON audit_events (event_type, seq);
+      CREATE INDEX audit_events_timestamp ON audit_events (timestamp_utc);
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TABLE ledger_checkpoints (
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (seq, key_id)
+      );
+      CREATE TABLE ledger_cursors (
+        name TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** Applies the steps this database lacks, in one IMMEDIATE transaction (two openers migrate once). */
+export function migrate(db: Database.Database, now: () => Date): void {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+  );
+  const apply = db.transaction(() => {
+    const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").get() as {
+      v: number;
+    };
+    const record = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+    if (row.v > SCHEMA_VERSION) {
+      throw new BridleError(
+        "INTERNAL",
+        `the ledger database is at schema ${row.v}, newer than this Bridle (${SCHEMA_VERSION})`,
+      );
+    }
+    for (const step of MIGRATIONS) {
+      if (step.version <= row.v) continue;
+      db.exec(step.sql);
+      record.run(step.version, now().toISOString());
+    }
+  });
+  apply.immediate();
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { LedgerRecord } from "../../src/core/ledger/record.js";
+import { LedgerSink } from "../../src/store/ledger-sink.js";
+import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
+import { expectIntactChain, readAll } from "./chain.js";
+import { makeEvent } from "./events.js";
+
+const memoryStore = () => new SqliteLedgerStore(":memory:");
+
+describe("LedgerSink group commit", () => {
+  it("commits events queued in the same tick together, in order, and acks after the commit", async () => {
+    const store = memoryStore();
+    const commits: number[][] = [];
+    const sink = new LedgerSink(store, { onCommitted: (rs) => void commits.push(rs.map((r) => r.seq)) });
+    const acked = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        sink.appendRecord(makeEvent({ id: `e${i}` })).then(async (record) => {
+          // At the moment of the acknowledgement the record is already in the store.
+          const [stored] = await store.readRange(record.seq, 1);
+          return { record, stored };
+        }),
+      ),
+    );
+    expect(commits).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+    expect(acked.map((a) => a.record.data.id)).toEqual(acked.map((_, i) => `e${i}`));
+    for (const { record, stored } of acked) expect(stored).toEqual(record);
+    await sink.close();
+  });
+
+  it("never puts more than maxBatch events in one commit", async () => {
+    const store = memoryStore();
+    const sizes: number[] = [];
+    const sink = new LedgerSink(store, { maxBatch: 5, onCommitted: (rs) => void sizes.push(rs.length) });
+    await sink.appendMany(Array.from({ length: 12 }, (_, i) => makeEvent({ id: `e${i}` })));
+    expect(sizes).toEqual([5, 5, 2]);
+    expectIntactChain(await readAll(store));
+    await sink.close();
+  });
+
+  it("batches what arrives while a commit is in flight", async () => {
+    const store = memoryStore();
+    const sizes: number[] = [];
+    const sink = new LedgerSink(store, { onCommitted: (rs) => void sizes.push(rs.length) });
+    const first = sink.append(makeEvent({ id: "first" }));
+    await Promise.resolve(); // the first commit has started
+    const rest = Array.from({ length: 30 }, (_, i) => sink.append(makeEvent({ id: `r${i}` })));
+    await Promise.all([first, ...rest]);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(31);
+    expect(sizes.length).toBeLessThanOrEqual(3);
+    await sink.close();
+  });
+
+  it("flush waits for queued events; close drains, then refuses new ones and closes the store", async () => {
+    const store = memoryStore();
+    const sink = new LedgerSink(store);
+    const pending = Array.from({ length: 100 }, (_, i) => sink.appendRecord(makeEvent({ id: `e${i}` })));
+    await sink.flush();
+    expect((await store.head())?.seq).toBe(100);
+    const late = sink.appendRecord(makeEvent({ id: "late" }));
+    await sink.close();
+    expect((await late).seq).toBe(101);
+    await Promise.all(pending);
+    await expect(sink.append(makeEvent())).rejects.toThrow(/closed/);
+    await expect(store.head()).rejects.toThrow();
+  });
+
+  it("a failing onCommitted hook is reported and does not un-acknowledge anything", async () => {
+    const store = memoryStore();
+    const errors: unknown[] = [];
+    const seen: LedgerRecord[] = [];
+    const sink = new LedgerSink(store, {
+      onCommitted: (rs) => {
+        seen.push(...rs);
+        throw new Error("checkpoint signer down");
+      },
+      onHookError: (e) => errors.push(e),
+    });
+    await sink.appendMany([makeEvent(), makeEvent()]);
+    await sink.append(makeEvent());
+    expect(seen.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(errors).toHaveLength(2);
+    await sink.close();
+  });
+
+  it("rejects every event when the store cannot commit", async () => {
+    const store = memoryStore();
+    const sink = new LedgerSink(store);
+    await store.close();
+    const results = await Promise.allSettled([sink.append(makeEvent()), sink.append(makeEvent())]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+  });
+});

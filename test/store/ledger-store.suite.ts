@@ -1,0 +1,209 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GENESIS_HASH, type LedgerRecord, recordHash } from "../../src/core/ledger/record.js";
+import { LedgerSink } from "../../src/store/ledger-sink.js";
+import type { Checkpoint, LedgerStore } from "../../src/store/ledger-store.js";
+import { expectIntactChain, firstBreak, idsOf, readAll } from "./chain.js";
+import { makeEvent } from "./events.js";
+
+/**
+ * One fresh, empty database per test, reached two ways: through the adapter under test, and
+ * with raw SQL through the database's own client (to look underneath the store, and to play an
+ * attacker who has write access to the database).
+ */
+export interface StoreFixture {
+  /** A store on this fixture's database; call again to "restart" on the same data. */
+  open(): Promise<LedgerStore>;
+  /** Raw SQL, bypassing the store. Returns the rows of the last statement. */
+  sql(text: string): Promise<Record<string, unknown>[]>;
+  /** SQL that removes the append-only guards, as an attacker with DB access would. */
+  dropGuards: string[];
+  /** Statements the append-only guards must refuse. */
+  forbidden: string[];
+  dispose(): Promise<void>;
+}
+
+/** Registers the LedgerStore behaviour every adapter must have. */
+export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFixture>): void {
+  describe(`LedgerStore behaviour: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: LedgerStore;
+    const opened: LedgerStore[] = [];
+    const open = async () => {
+      const s = await fixture.open();
+      opened.push(s);
+      return s;
+    };
+
+    beforeEach(async () => {
+      fixture = await newFixture();
+      store = await open();
+    });
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+      await fixture.dispose();
+    });
+
+    it("an empty ledger has no head and no records", async () => {
+      expect(await store.head()).toBeNull();
+      expect(await store.readRange(1, 10)).toEqual([]);
+      expect(await store.query({ limit: 10 })).toEqual([]);
+      expect(await store.append([])).toEqual([]);
+      expect(await store.head()).toBeNull();
+    });
+
+    it("assigns gap-free seq from 1 and chains every record to the one before", async () => {
+      const returned: LedgerRecord[] = [];
+      for (const size of [3, 1, 2]) {
+        returned.push(...(await store.append(Array.from({ length: size }, (_, i) => makeEvent({ id: `e${i}` })))));
+      }
+      expect(returned.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(returned[0]!.prev_hash).toBe(GENESIS_HASH);
+      expectIntactChain(returned);
+      expect(await readAll(store)).toEqual(returned);
+      expect(await store.head()).toEqual({ seq: 6, hash: returned[5]!.hash });
+    });
+
+    it("gives back exactly what was hashed, whatever the content", async () => {
+      const odd = makeEvent({
+        data: {
+          text: 'quotes " backslash \\ newline \n tab \t nul \u0000 emoji 🦊 accents é ñ 中文 \u2028',
+          numbers: [0, -0, 1e21, 1e-7, 0.1, -123.456, 2 ** 53 - 1],
+          keys: { "10": "a", "9": "b", b: 1, a: 2, "": 3, é: 4, Z: 5 },
+          nested: [[], {}, [null, true, false], { deep: { deeper: ["x"] } }],
+        },
+        validation: { findings: [], passed: true },
+      });
+      const [record] = await store.append([odd]);
+      const [stored] = await store.readRange(1, 1);
+      // JSON has no -0: the stored record holds 0, which hashes the same.
+      expect(stored).toEqual(JSON.parse(JSON.stringify(record)));
+      const { hash, ...unhashed } = stored!;
+      expect(recordHash(unhashed)).toBe(hash);
+      expect(stored!.data.text).toBe(odd.data.text);
+    });
+
+    it("reads a window of records in seq order", async () => {
+      await store.append(Array.from({ length: 10 }, (_, i) => makeEvent({ id: `e${i + 1}` })));
+      expect((await store.readRange(3, 4)).map((r) => r.seq)).toEqual([3, 4, 5, 6]);
+      expect((await store.readRange(9, 10)).map((r) => r.data.id)).toEqual(["e9", "e10"]);
+      expect(await store.readRange(11, 5)).toEqual([]);
+      expect(await store.readRange(1, 0)).toEqual([]);
+    });
+
+    it("queries by trace_id, actor, event_type, since and after_seq, oldest first", async () => {
+      const alice = makeEvent().actor!;
+      const bob = { ...alice, user: "bob@zyxbank.example" };
+      await store.append([
+        makeEvent({ id: "a", trace_id: "t1", actor: alice, timestamp_utc: "2026-05-01T09:00:00.000Z" }),
+        makeEvent({ id: "b", trace_id: "t2", actor: bob, timestamp_utc: "2026-05-01T10:00:00.000Z" }),
+        makeEvent({ id: "c", trace_id: "t1", actor: bob, event_type: "policy_decision", timestamp_utc: "2026-05-02T00:00:00.000Z" }),
+        makeEvent({ id: "d", trace_id: "t3", actor: null, event_type: "policy_reloaded", timestamp_utc: "2026-05-03T00:00:00.000Z" }),
+      ]);
+      const ids = async (q: Parameters<LedgerStore["query"]>[0]) => (await store.query(q)).map((r) => r.data.id);
+      expect(await ids({ trace_id: "t1", limit: 10 })).toEqual(["a", "c"]);
+      expect(await ids({ actor: "bob@zyxbank.example", limit: 10 })).toEqual(["b", "c"]);
+      expect(await ids({ event_type: "policy_decision", limit: 10 })).toEqual(["c"]);
+      expect(await ids({ since: "2026-05-01T10:00:00.000Z", limit: 10 })).toEqual(["b", "c", "d"]);
+      expect(await ids({ since: "2026-05-02", limit: 10 })).toEqual(["c", "d"]);
+      expect(await ids({ after_seq: 2, limit: 10 })).toEqual(["c", "d"]);
+      expect(await ids({ trace_id: "t1", actor: "bob@zyxbank.example", limit: 10 })).toEqual(["c"]);
+      expect(await ids({ limit: 2 })).toEqual(["a", "b"]);
+      expect(await ids({ trace_id: "nope", limit: 10 })).toEqual([]);
+      expect(await ids({ limit: 0 })).toEqual([]);
+    });
+
+    it("caps a query page at 1,000 records and pages on after_seq", async () => {
+      await store.append(Array.from({ length: 1100 }, (_, i) => makeEvent({ id: `e${i + 1}` })));
+      const first = await store.query({ limit: 1_000_000 });
+      expect(first).toHaveLength(1000);
+      expect(first.at(-1)!.seq).toBe(1000);
+      const rest = await store.query({ after_seq: first.at(-1)!.seq, limit: 1_000_000 });
+      expect(rest.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 1001 + i));
+    });
+
+    it("keeps checkpoints across a restart, each (seq, key) once", async () => {
+      const [r1, r2] = await store.append([makeEvent(), makeEvent()]);
+      const cp = (r: LedgerRecord, key: string): Checkpoint => ({
+        seq: r.seq,
+        hash: r.hash,
+        signed_at: "2026-05-01T10:00:00.000Z",
+        key_id: key,
+        signature: `sig-${r.seq}-${key}`,
+      });
+      await store.saveCheckpoint(cp(r2!, "k1"));
+      await store.saveCheckpoint(cp(r1!, "k1"));
+      await store.saveCheckpoint(cp(r2!, "k1"));
+      await store.saveCheckpoint(cp(r2!, "k2"));
+      await store.close();
+      const reopened = await open();
+      expect(await reopened.checkpoints()).toEqual([cp(r1!, "k1"), cp(r2!, "k1"), cp(r2!, "k2")]);
+    });
+
+    it("keeps named cursors across a restart", async () => {
+      expect(await store.getCursor("siem")).toBe(0);
+      await store.setCursor("siem", 41);
+      await store.setCursor("siem", 42);
+      await store.setCursor("other", 7);
+      await store.close();
+      const reopened = await open();
+      expect(await reopened.getCursor("siem")).toBe(42);
+      expect(await reopened.getCursor("other")).toBe(7);
+      expect(await reopened.getCursor("unknown")).toBe(0);
+    });
+
+    it("continues the same chain after a restart and migrates only once", async () => {
+      await store.append([makeEvent({ id: "before" })]);
+      await store.close();
+      const [again, alsoAgain] = await Promise.all([open(), open()]);
+      await again!.append([makeEvent({ id: "after-1" })]);
+      await alsoAgain!.append([makeEvent({ id: "after-2" })]);
+      const records = await readAll(again!);
+      expect(records.map((r) => r.data.id)).toEqual(["before", "after-1", "after-2"]);
+      expectIntactChain(records);
+      expect(await fixture.sql("SELECT version FROM schema_migrations")).toEqual([{ version: 1 }]);
+    });
+
+    it("50 concurrent appenders through one LedgerSink share commits and form one gap-free chain", async () => {
+      let commits = 0;
+      const sink = new LedgerSink(store, { onCommitted: () => void commits++ });
+      const writers = Array.from({ length: 50 }, async (_, w) => {
+        for (let i = 0; i < 20; i++) await sink.append(makeEvent({ id: `w${w}-${i}` }));
+      });
+      await Promise.all(writers);
+      const records = await readAll(store);
+      expect(records).toHaveLength(1000);
+      expectIntactChain(records);
+      expect(idsOf(records).size).toBe(1000);
+      expect(commits).toBeLessThan(100);
+    });
+
+    it("a failed commit rejects every event of its batch and stores none of them", async () => {
+      const sink = new LedgerSink(store);
+      const poisoned = makeEvent({ data: { id: "bad", size: 10n } });
+      const batch = [makeEvent({ id: "ok-1" }), makeEvent({ id: "ok-2" }), poisoned];
+      const results = await Promise.allSettled(batch.map((e) => sink.appendRecord(e)));
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(await store.head()).toBeNull();
+      const next = await sink.appendRecord(makeEvent({ id: "later" }));
+      expect(next.seq).toBe(1);
+    });
+
+    it("the database itself refuses UPDATE and DELETE on audit_events", async () => {
+      await store.append([makeEvent({ id: "x" }), makeEvent({ id: "y" })]);
+      const before = await readAll(store);
+      for (const statement of fixture.forbidden) {
+        await expect(fixture.sql(statement), statement).rejects.toThrow(/append-only/);
+      }
+      expect(await readAll(store)).toEqual(before);
+    });
+
+    it("an edit that bypasses the guards shows: the stored record no longer matches its hash", async () => {
+      await store.append([makeEvent({ id: "x" }), makeEvent({ id: "y" }), makeEvent({ id: "z" })]);
+      for (const statement of fixture.dropGuards) await fixture.sql(statement);
+      await fixture.sql("UPDATE audit_events SET record = replace(record, 'CHG-18422', 'CHG-99999') WHERE seq = 2");
+      const records = await readAll(store);
+      expect(records[1]!.data.ticket).toBe("CHG-99999");
+      expect(firstBreak(records)).toBe("seq 2: hash does not recompute");
+    });
+  });
+}

@@ -1,0 +1,63 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { openLedgerStore } from "../../src/store/open-store.js";
+import { PostgresLedgerStore } from "../../src/store/postgres/postgres-ledger-store.js";
+import { startPostgres } from "../support/postgres.js";
+import { makeEvent } from "./events.js";
+import { ledgerStoreSuite } from "./ledger-store.suite.js";
+
+const cluster = await startPostgres();
+if ("skip" in cluster) console.warn(`SKIPPING PostgreSQL ledger tests: ${cluster.skip}`);
+afterAll(async () => {
+  if (!("skip" in cluster)) await cluster.stop();
+});
+
+async function rawSql(url: string, text: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf("skip" in cluster)("PostgreSQL", () => {
+  if ("skip" in cluster) return;
+
+  ledgerStoreSuite("PostgreSQL", async () => {
+    const url = await cluster.createDatabase();
+    return {
+      open: () => PostgresLedgerStore.open(url),
+      sql: (text) => rawSql(url, text),
+      dropGuards: ["DROP TRIGGER audit_events_no_update_delete ON audit_events"],
+      forbidden: [
+        "UPDATE audit_events SET event_type = 'policy_decision' WHERE seq = 1",
+        "UPDATE audit_events SET hash = hash",
+        "DELETE FROM audit_events WHERE seq = 2",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+      ],
+      dispose: async () => undefined,
+    };
+  });
+
+  it("openLedgerStore accepts postgres:// and postgresql:// URLs", async () => {
+    const url = await cluster.createDatabase();
+    for (const u of [url, url.replace(/^postgresql:/, "postgres:")]) {
+      const store = await openLedgerStore(u, "/nonexistent");
+      expect(store.kind).toBe("postgres");
+      await store.close();
+    }
+  });
+
+  it("keeps ledger_head in step with the last record", async () => {
+    const url = await cluster.createDatabase();
+    const store = await PostgresLedgerStore.open(url);
+    const records = await store.append([makeEvent(), makeEvent(), makeEvent()]);
+    expect(await rawSql(url, "SELECT seq::int AS seq, hash FROM ledger_head")).toEqual([
+      { seq: 3, hash: records[2]!.hash },
+    ]);
+    await store.close();
+  });
+});
