@@ -7,16 +7,16 @@ import { packageRoot } from "./config/paths.js";
 import type { Config } from "./config/schema.js";
 import { type CredentialSource, createConnectors, sandboxConnectorsConfig } from "./connectors/index.js";
 import type { Connectors } from "./connectors/types.js";
+import { toOcsf } from "./core/ledger/ocsf.js";
 import { type Clock, systemClock, type TraceIdSource, traceIdsFrom } from "./harness/deps.js";
+import { createLedger, type Ledger } from "./harness/ledger.js";
 import { createPolicySource, type PolicySource } from "./harness/policy-source.js";
 import { createChangeReview } from "./harness/review/change-review.js";
 import { createToolRunner, type ToolRunner } from "./harness/tool-runner.js";
 import { TOOL_CATALOG } from "./harness/tools/catalog.js";
 import { type Sandbox, startSandbox } from "./sandbox/server.js";
-import { createLedger, type Ledger } from "./harness/ledger.js";
-import { toOcsf } from "./core/ledger/ocsf.js";
-import { createForwarder, type Forwarder } from "./siem/forwarder.js";
 import { forwarderOptionsFromConfig } from "./siem/config.js";
+import { createForwarder, type Forwarder } from "./siem/forwarder.js";
 import type { AuditSink } from "./store/audit-sink.js";
 import { openLedgerStore } from "./store/open-store.js";
 import { loadOrCreateSigningKey } from "./store/signing-key.js";
@@ -134,7 +134,11 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
 }
 
 /** The configured ledger alone (store, signing key, checkpoints): for CLI verbs that need no server. */
-export async function openLedger(loaded: LoadedConfig, logger: Logger, clock: Clock = systemClock): Promise<Ledger> {
+export async function openLedger(
+  loaded: LoadedConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<Ledger> {
   const { config } = loaded;
   return createLedger(
     await openLedgerStore(config.store.url, loaded.baseDir),

@@ -17,9 +17,12 @@ import { canonicalJson, GENESIS_HASH, type LedgerRecord } from "../core/ledger/r
  * equality with `recordHash` on arbitrary events).
  */
 export interface PreparedEvent {
+  /** The event without any chain field it may already carry. */
   readonly event: AuditEvent;
-  /** Canonical members in sorted order, with the two chain slots marked. */
-  readonly parts: readonly (string | typeof SEQ | typeof PREV)[];
+  /** Canonical text around the two chain members: prefix + prev_hash + middle + seq + suffix. */
+  readonly prefix: string;
+  readonly middle: string;
+  readonly suffix: string;
 }
 
 export interface SealedRow {
@@ -28,39 +31,41 @@ export interface SealedRow {
   text: string;
 }
 
-const SEQ = Symbol("seq");
-const PREV = Symbol("prev_hash");
 /** Keys the chain owns: an event that carries them (say, a record re-appended) loses them. */
-const CHAIN_KEYS = new Set(["seq", "prev_hash", "hash"]);
+const CHAIN_KEYS = ["hash", "prev_hash", "seq"];
 
 /** The largest page `query` returns, whatever the caller asks for. */
 export const MAX_QUERY_LIMIT = 1000;
 
 export function prepareEvent(event: AuditEvent): PreparedEvent {
-  const source = event as unknown as Record<string, unknown>;
-  const keys = Object.keys(source).filter((k) => !CHAIN_KEYS.has(k) && source[k] !== undefined);
-  keys.push("seq", "prev_hash");
-  keys.sort();
-  const parts = keys.map((key) => {
-    if (key === "seq") return SEQ;
-    if (key === "prev_hash") return PREV;
-    return `${JSON.stringify(key)}:${canonicalJson(source[key])}`;
-  });
-  return { event, parts };
+  const clean = withoutChainKeys(event) as unknown as Record<string, unknown>;
+  const keys = Object.keys(clean)
+    .filter((k) => clean[k] !== undefined)
+    .sort();
+  const member = (key: string) => `${JSON.stringify(key)}:${canonicalJson(clean[key])}`;
+  // "prev_hash" < "seq" in code-unit order, so members fall into three runs around them.
+  const before = keys.filter((k) => k < "prev_hash").map(member);
+  const between = keys.filter((k) => k > "prev_hash" && k < "seq").map(member);
+  const after = keys.filter((k) => k > "seq").map(member);
+  return {
+    event: clean as unknown as AuditEvent,
+    prefix: `{${before.map((m) => `${m},`).join("")}`,
+    middle: `,${between.map((m) => `${m},`).join("")}`,
+    suffix: `${after.map((m) => `,${m}`).join("")}}`,
+  };
 }
 
-function sealOne(prepared: PreparedEvent, seq: number, prevHash: string): SealedRow {
-  const members = prepared.parts.map((part) => {
-    if (part === SEQ) return `"seq":${seq}`;
-    if (part === PREV) return `"prev_hash":"${prevHash}"`;
-    return part;
-  });
-  const text = `{${members.join(",")}}`;
+function withoutChainKeys(event: AuditEvent): AuditEvent {
+  if (!CHAIN_KEYS.some((k) => Object.hasOwn(event, k))) return event;
+  const copy: Record<string, unknown> = { ...event };
+  for (const key of CHAIN_KEYS) delete copy[key];
+  return copy as unknown as AuditEvent;
+}
+
+function sealOne(p: PreparedEvent, seq: number, prevHash: string): SealedRow {
+  const text = `${p.prefix}"prev_hash":"${prevHash}"${p.middle}"seq":${seq}${p.suffix}`;
   const hash = createHash("sha256").update(text, "utf8").digest("hex");
-  const body: Record<string, unknown> = { ...prepared.event };
-  for (const key of CHAIN_KEYS) delete body[key];
-  const record = { ...(body as unknown as AuditEvent), seq, prev_hash: prevHash, hash };
-  return { record, text };
+  return { record: { ...p.event, seq, prev_hash: prevHash, hash }, text };
 }
 
 /** Chains prepared events after `head` (or genesis). Pure. */

@@ -46,7 +46,7 @@ describe("no credential reaches an outbound body or the audit record", () => {
       DEVOPS,
     );
     const everything =
-      JSON.stringify((await t.events())) +
+      JSON.stringify(await t.events()) +
       JSON.stringify(t.sandbox.state.atlassian.comments) +
       JSON.stringify(t.sandbox.state.slack.messages);
     const secrets = Object.entries(t.sandbox.credentials)

@@ -32,7 +32,8 @@ async function crashRounds(url: string): Promise<void> {
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
     expect(records.length).toBeGreaterThanOrEqual(acked.length);
     // The rounds really overlapped the chain: every round wrote, and later rounds chained on.
-    for (let round = 0; round < 3; round++) expect(acked.some((id) => id.startsWith(`round${round}-`))).toBe(true);
+    for (let round = 0; round < 3; round++)
+      expect(acked.some((id) => id.startsWith(`round${round}-`))).toBe(true);
   } finally {
     await store.close();
   }

@@ -17,7 +17,13 @@ export function makeEvent(over: Partial<AuditEvent> & { id?: string } = {}): Aud
     },
     tool: { name: "jira_read", args: { ticket: "CHG-18422" } },
     decisions: [
-      { tool_name: "jira_read", allowed: true, reason: "authorized", reasons: ["authorized"], approval_required: false },
+      {
+        tool_name: "jira_read",
+        allowed: true,
+        reason: "authorized",
+        reasons: ["authorized"],
+        approval_required: false,
+      },
     ],
     policy: { version: "1.0", sha256: "a".repeat(64) },
     model: null,

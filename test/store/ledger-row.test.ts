@@ -13,7 +13,10 @@ const arbitraryEvent = fc
     trace_id: fc.string(),
     extra: fc.option(json, { nil: undefined }),
   })
-  .map(({ extra, ...over }) => ({ ...makeEvent(over as Partial<AuditEvent>), ...(extra === undefined ? {} : { extra }) }));
+  .map(({ extra, ...over }) => ({
+    ...makeEvent(over as Partial<AuditEvent>),
+    ...(extra === undefined ? {} : { extra }),
+  }));
 
 describe("sealing a batch for storage", () => {
   it("stores the canonical text recordHash hashes, and chains like chainBatch", () => {

@@ -54,7 +54,9 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
     it("assigns gap-free seq from 1 and chains every record to the one before", async () => {
       const returned: LedgerRecord[] = [];
       for (const size of [3, 1, 2]) {
-        returned.push(...(await store.append(Array.from({ length: size }, (_, i) => makeEvent({ id: `e${i}` })))));
+        returned.push(
+          ...(await store.append(Array.from({ length: size }, (_, i) => makeEvent({ id: `e${i}` })))),
+        );
       }
       expect(returned.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(returned[0]!.prev_hash).toBe(GENESIS_HASH);
@@ -96,10 +98,23 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
       await store.append([
         makeEvent({ id: "a", trace_id: "t1", actor: alice, timestamp_utc: "2026-05-01T09:00:00.000Z" }),
         makeEvent({ id: "b", trace_id: "t2", actor: bob, timestamp_utc: "2026-05-01T10:00:00.000Z" }),
-        makeEvent({ id: "c", trace_id: "t1", actor: bob, event_type: "policy_decision", timestamp_utc: "2026-05-02T00:00:00.000Z" }),
-        makeEvent({ id: "d", trace_id: "t3", actor: null, event_type: "policy_reloaded", timestamp_utc: "2026-05-03T00:00:00.000Z" }),
+        makeEvent({
+          id: "c",
+          trace_id: "t1",
+          actor: bob,
+          event_type: "policy_decision",
+          timestamp_utc: "2026-05-02T00:00:00.000Z",
+        }),
+        makeEvent({
+          id: "d",
+          trace_id: "t3",
+          actor: null,
+          event_type: "policy_reloaded",
+          timestamp_utc: "2026-05-03T00:00:00.000Z",
+        }),
       ]);
-      const ids = async (q: Parameters<LedgerStore["query"]>[0]) => (await store.query(q)).map((r) => r.data.id);
+      const ids = async (q: Parameters<LedgerStore["query"]>[0]) =>
+        (await store.query(q)).map((r) => r.data.id);
       expect(await ids({ trace_id: "t1", limit: 10 })).toEqual(["a", "c"]);
       expect(await ids({ actor: "bob@zyxbank.example", limit: 10 })).toEqual(["b", "c"]);
       expect(await ids({ event_type: "policy_decision", limit: 10 })).toEqual(["c"]);
@@ -200,7 +215,9 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
     it("an edit that bypasses the guards shows: the stored record no longer matches its hash", async () => {
       await store.append([makeEvent({ id: "x" }), makeEvent({ id: "y" }), makeEvent({ id: "z" })]);
       for (const statement of fixture.dropGuards) await fixture.sql(statement);
-      await fixture.sql("UPDATE audit_events SET record = replace(record, 'CHG-18422', 'CHG-99999') WHERE seq = 2");
+      await fixture.sql(
+        "UPDATE audit_events SET record = replace(record, 'CHG-18422', 'CHG-99999') WHERE seq = 2",
+      );
       const records = await readAll(store);
       expect(records[1]!.data.ticket).toBe("CHG-99999");
       expect(firstBreak(records)).toBe("seq 2: hash does not recompute");

@@ -17,7 +17,9 @@ describe.skipIf("skip" in cluster)("replicas sharing one PostgreSQL ledger", () 
   it("three processes appending at once form one chain with no fork, gap or loss", async () => {
     if ("skip" in cluster) return;
     const url = await cluster.createDatabase();
-    const writers = Array.from({ length: REPLICAS }, (_, i) => startWriter(url, `replica${i}`, PER_REPLICA, 100));
+    const writers = Array.from({ length: REPLICAS }, (_, i) =>
+      startWriter(url, `replica${i}`, PER_REPLICA, 100),
+    );
     await Promise.all(writers.map((w) => w.ready));
     for (const w of writers) w.go();
     expect(await Promise.all(writers.map((w) => w.exited))).toEqual([0, 0, 0]);
@@ -33,7 +35,8 @@ describe.skipIf("skip" in cluster)("replicas sharing one PostgreSQL ledger", () 
     expect(acked.filter((id) => !stored.has(id))).toEqual([]);
     // The replicas really interleaved on the chain rather than taking turns for the whole run.
     let switches = 0;
-    for (let i = 1; i < records.length; i++) if (records[i]!.trace_id !== records[i - 1]!.trace_id) switches++;
+    for (let i = 1; i < records.length; i++)
+      if (records[i]!.trace_id !== records[i - 1]!.trace_id) switches++;
     expect(switches).toBeGreaterThan(10);
   }, 120_000);
 });

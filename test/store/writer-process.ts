@@ -18,9 +18,13 @@ export interface Writer {
 }
 
 export function startWriter(url: string, id: string, count: number, concurrency: number): Writer {
-  const child = spawn(process.execPath, ["--import", TSX, WRITER, url, id, String(count), String(concurrency)], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", TSX, WRITER, url, id, String(count), String(concurrency)],
+    {
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   const acked: string[] = [];
   let buffer = "";
   let stderr = "";
@@ -50,7 +54,8 @@ export function startWriter(url: string, id: string, count: number, concurrency:
   const exited = new Promise<number | string>((resolve) => {
     child.on("exit", (code, signal) => {
       if (code !== 0 && signal === null) console.error(`writer ${id} failed:\n${stderr}`);
-      for (const w of watchers.splice(0)) w.reject(new Error(`writer ${id} exited after ${acked.length} acks`));
+      for (const w of watchers.splice(0))
+        w.reject(new Error(`writer ${id} exited after ${acked.length} acks`));
       resolve(code ?? signal ?? "unknown");
     });
   });

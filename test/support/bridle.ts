@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../src/config/load.js";
+import type { LedgerRecord } from "../../src/core/ledger/record.js";
 import { type Bridle, createBridle } from "../../src/runtime.js";
 import type { Sandbox } from "../../src/sandbox/server.js";
 import { buildServer } from "../../src/server/app.js";
-import type { LedgerRecord } from "../../src/core/ledger/record.js";
 
 export interface TestBridle {
   url: string;

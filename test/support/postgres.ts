@@ -30,23 +30,51 @@ interface Runner {
 
 export async function startPostgres(): Promise<PostgresStart> {
   const bin = findBinDir();
-  if (!bin) return { skip: "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin)" };
+  if (!bin)
+    return { skip: "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin)" };
   const ids = process.getuid?.() === 0 ? unprivilegedIds() : null;
-  if (process.getuid?.() === 0 && !ids) return { skip: "running as root and no 'nobody' user to run postgres as" };
+  if (process.getuid?.() === 0 && !ids)
+    return { skip: "running as root and no 'nobody' user to run postgres as" };
   const runner: Runner = { bin, ids };
   const dir = mkdtempSync(join(tmpdir(), "bridle-pg-"));
   if (ids) chownSync(dir, ids.uid, ids.gid);
   const data = join(dir, "data");
   try {
-    await run(runner, "initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"]);
+    await run(runner, "initdb", [
+      "-D",
+      data,
+      "-A",
+      "trust",
+      "-U",
+      "postgres",
+      "--no-sync",
+      "-E",
+      "UTF8",
+      "--locale=C",
+    ]);
     const port = await freePort();
     const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200`;
-    await run(runner, "pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
+    await run(runner, "pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      join(dir, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "-o",
+      options,
+      "start",
+    ]);
     return cluster(runner, dir, data, `postgresql://postgres@127.0.0.1:${port}`);
   } catch (error) {
-    const log = existsSync(join(dir, "server.log")) ? readFileSync(join(dir, "server.log"), "utf8").slice(-500) : "";
+    const log = existsSync(join(dir, "server.log"))
+      ? readFileSync(join(dir, "server.log"), "utf8").slice(-500)
+      : "";
     rmSync(dir, { recursive: true, force: true });
-    return { skip: `PostgreSQL did not start: ${(error as Error).message.trim().slice(0, 500)} ${log}`.trim() };
+    return {
+      skip: `PostgreSQL did not start: ${(error as Error).message.trim().slice(0, 500)} ${log}`.trim(),
+    };
   }
 }
 
@@ -86,10 +114,15 @@ function cluster(runner: Runner, dir: string, data: string, base: string): Postg
 
 function run(runner: Runner, tool: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(join(runner.bin, tool), args, { ...(runner.ids ?? {}), timeout: 90_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${tool} failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      join(runner.bin, tool),
+      args,
+      { ...(runner.ids ?? {}), timeout: 90_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${tool} failed: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 

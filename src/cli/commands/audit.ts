@@ -1,20 +1,26 @@
 import { createReadStream, createWriteStream, readFileSync } from "node:fs";
 import pino from "pino";
+import { loadConfig } from "../../config/load.js";
 import { parseSince } from "../../core/audit/since.js";
 import { renderTimeline } from "../../core/audit/timeline.js";
 import { parsePublicKeyPem } from "../../core/ledger/checkpoint.js";
 import { verifyExportChunks } from "../../core/ledger/export-verify.js";
 import { toOcsf } from "../../core/ledger/ocsf.js";
 import type { VerifyResult } from "../../core/ledger/verify.js";
-import { loadConfig } from "../../config/load.js";
 import type { Ledger } from "../../harness/ledger.js";
 import { openLedger } from "../../runtime.js";
 import { publicKeyPem } from "../../store/signing-key.js";
 import { CliExit, EXIT } from "../io.js";
 import { progressBar } from "../progress.js";
 
-async function withLedger<T>(configPath: string | undefined, run: (ledger: Ledger) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(loadConfig(configPath, process.env, process.cwd()), pino({ level: "silent" }));
+async function withLedger<T>(
+  configPath: string | undefined,
+  run: (ledger: Ledger) => Promise<T>,
+): Promise<T> {
+  const ledger = await openLedger(
+    loadConfig(configPath, process.env, process.cwd()),
+    pino({ level: "silent" }),
+  );
   try {
     return await run(ledger);
   } finally {
@@ -30,11 +36,18 @@ function report(result: VerifyResult & { line?: number | null }, source: string)
     return;
   }
   const where = result.line ? ` (line ${result.line})` : "";
-  throw new CliExit(EXIT.failed, `TAMPERED: ${source}: first bad seq ${result.first_bad_seq}${where}: ${result.reason}`);
+  throw new CliExit(
+    EXIT.failed,
+    `TAMPERED: ${source}: first bad seq ${result.first_bad_seq}${where}: ${result.reason}`,
+  );
 }
 
 /** `bridle audit verify`: the store, or an export offline with only the public key. */
-export async function auditVerifyCommand(opts: { file?: string; publicKey?: string; config?: string }): Promise<void> {
+export async function auditVerifyCommand(opts: {
+  file?: string;
+  publicKey?: string;
+  config?: string;
+}): Promise<void> {
   if (opts.file || opts.publicKey) {
     if (!opts.file || !opts.publicKey) throw new CliExit(EXIT.usage, "--file and --public-key go together");
     let key: ReturnType<typeof parsePublicKeyPem>;
@@ -48,9 +61,12 @@ export async function auditVerifyCommand(opts: { file?: string; publicKey?: stri
     stream.on("error", () => {});
     let result: Awaited<ReturnType<typeof verifyExportChunks>>;
     try {
-      result = await verifyExportChunks(stream, key, (p) => bar.update(p.last_seq - p.from_seq + 1, p.to_seq - p.from_seq + 1));
+      result = await verifyExportChunks(stream, key, (p) =>
+        bar.update(p.last_seq - p.from_seq + 1, p.to_seq - p.from_seq + 1),
+      );
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new CliExit(EXIT.usage, `cannot read ${opts.file}`);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        throw new CliExit(EXIT.usage, `cannot read ${opts.file}`);
       throw error;
     } finally {
       bar.end();
@@ -86,11 +102,14 @@ export async function auditExportCommand(opts: {
   output?: string;
   config?: string;
 }): Promise<void> {
-  if (opts.format !== "jsonl" && opts.format !== "ocsf") throw new CliExit(EXIT.usage, "--format is jsonl or ocsf");
+  if (opts.format !== "jsonl" && opts.format !== "ocsf")
+    throw new CliExit(EXIT.usage, "--format is jsonl or ocsf");
   const since = opts.since === undefined ? undefined : parseSince(opts.since, new Date());
   if (since === null) throw new CliExit(EXIT.usage, "--since: use 24h, 7d or an ISO-8601 time");
   await withLedger(opts.config, async (ledger) => {
-    const fromSeq = since ? ((await ledger.store.query({ since, limit: 1 }))[0]?.seq ?? Number.MAX_SAFE_INTEGER) : 1;
+    const fromSeq = since
+      ? ((await ledger.store.query({ since, limit: 1 }))[0]?.seq ?? Number.MAX_SAFE_INTEGER)
+      : 1;
     const out = opts.output ? createWriteStream(opts.output, { mode: 0o600 }) : process.stdout;
     const write = (line: string) =>
       out.write(`${line}\n`) ? Promise.resolve() : new Promise<void>((r) => out.once("drain", () => r()));

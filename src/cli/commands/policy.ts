@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import pino from "pino";
 import { z } from "zod";
+import { loadConfig, resolveFrom } from "../../config/load.js";
 import { parseSince } from "../../core/audit/since.js";
 import { PolicySimulator } from "../../core/ledger/simulate.js";
-import { openLedger } from "../../runtime.js";
-import { loadConfig, resolveFrom } from "../../config/load.js";
 import { parsePolicyCases, runPolicyCase } from "../../core/policy/cases.js";
 import { PolicyFileSchema } from "../../core/policy/schema.js";
 import { readPolicyFile } from "../../harness/policy-source.js";
+import { openLedger } from "../../runtime.js";
 import { CliExit, EXIT } from "../io.js";
 
 export function policyCheckCommand(file: string): void {
@@ -57,14 +57,21 @@ export function policySchemaCommand(): void {
 }
 
 /** `bridle policy simulate --policy NEW.yaml [--since 7d]`: what would change, from the ledger. */
-export async function policySimulateCommand(opts: { policy: string; since?: string; json?: boolean; config?: string }) {
+export async function policySimulateCommand(opts: {
+  policy: string;
+  since?: string;
+  json?: boolean;
+  config?: string;
+}) {
   const candidate = readPolicyFile(resolve(opts.policy));
   const since = opts.since === undefined ? undefined : parseSince(opts.since, new Date());
   if (since === null) throw new CliExit(EXIT.usage, "--since: use 24h, 7d or an ISO-8601 time");
   const loaded = loadConfig(opts.config, process.env, process.cwd());
   const ledger = await openLedger(loaded, pino({ level: "silent" }));
   try {
-    const fromSeq = since ? ((await ledger.store.query({ since, limit: 1 }))[0]?.seq ?? Number.MAX_SAFE_INTEGER) : 1;
+    const fromSeq = since
+      ? ((await ledger.store.query({ since, limit: 1 }))[0]?.seq ?? Number.MAX_SAFE_INTEGER)
+      : 1;
     const simulator = new PolicySimulator(candidate);
     for await (const record of ledger.records(fromSeq)) simulator.add(record);
     const r = simulator.report();

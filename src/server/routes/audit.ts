@@ -14,7 +14,10 @@ const EventsQuerySchema = z
   .object({
     trace_id: z.string().min(1).max(64).optional(),
     actor: z.string().min(1).max(320).optional(),
-    event_type: z.string().regex(/^[a-z_]{1,64}$/).optional(),
+    event_type: z
+      .string()
+      .regex(/^[a-z_]{1,64}$/)
+      .optional(),
     since: z.string().min(1).max(40).optional(),
     after_seq: z.coerce.number().int().min(0).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
@@ -37,7 +40,8 @@ export async function auditRoutes(app: FastifyInstance, bridle: Bridle) {
         data: { route: request.routeOptions.url, ...what },
       }),
     );
-    if (!allowed) throw new BridleError("FORBIDDEN", "reading the audit ledger requires a group in audit.reader_groups");
+    if (!allowed)
+      throw new BridleError("FORBIDDEN", "reading the audit ledger requires a group in audit.reader_groups");
     return principal;
   };
 
@@ -48,7 +52,8 @@ export async function auditRoutes(app: FastifyInstance, bridle: Bridle) {
     let since: string | undefined;
     if (q.since !== undefined) {
       since = parseSince(q.since, bridle.clock.now()) ?? undefined;
-      if (since === undefined) throw new BridleError("VALIDATION_FAILED", "since: use 24h, 7d or an ISO-8601 time");
+      if (since === undefined)
+        throw new BridleError("VALIDATION_FAILED", "since: use 24h, 7d or an ISO-8601 time");
     }
     await reader(request, { query: q });
     const events = await bridle.ledger.store.query({
@@ -68,7 +73,8 @@ export async function auditRoutes(app: FastifyInstance, bridle: Bridle) {
     if (!parsed.success) throw invalid(parsed.error);
     await reader(request, { trace_id: parsed.data.trace_id });
     const events = await bridle.ledger.store.query({ trace_id: parsed.data.trace_id, limit: MAX_LIMIT });
-    if (events.length === 0) throw new BridleError("NOT_FOUND", `no events for trace ${parsed.data.trace_id}`);
+    if (events.length === 0)
+      throw new BridleError("NOT_FOUND", `no events for trace ${parsed.data.trace_id}`);
     return { trace_id: parsed.data.trace_id, events };
   });
 
@@ -81,7 +87,11 @@ export async function auditRoutes(app: FastifyInstance, bridle: Bridle) {
 function invalid(error: z.ZodError): BridleError {
   const issue = error.issues[0];
   const keys = issue?.code === "unrecognized_keys" ? ` ${issue.keys.join(", ")}` : "";
-  return new BridleError("VALIDATION_FAILED", `${issue?.path.join(".") || "query"}:${keys} ${issue?.message}`, {
-    issues: error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-  });
+  return new BridleError(
+    "VALIDATION_FAILED",
+    `${issue?.path.join(".") || "query"}:${keys} ${issue?.message}`,
+    {
+      issues: error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    },
+  );
 }
