@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { packageRoot } from "../src/config/paths.js";
 import { benchDecisions } from "./decisions.js";
 import { bridleBenchConfig, type LoadResult, load, startServer } from "./http.js";
+import { benchLedgerStores, ledgerMarkdown } from "./ledger-store.js";
+import { benchVerify, ledgerVerifyTable } from "./ledger-verify.js";
 import { qualitySection } from "./quality.js";
 
 /**
@@ -72,6 +74,10 @@ async function main() {
   process.stderr.write("decisions…\n");
   const d = benchDecisions();
   const http = await benchHttp();
+  process.stderr.write("ledger stores…\n");
+  const stores = await benchLedgerStores();
+  process.stderr.write("ledger verify…\n");
+  const verify = await benchVerify();
   process.stderr.write("corpora…\n");
   const quality = await qualitySection();
   const cpu = cpus()[0]?.model ?? "unknown";
@@ -108,6 +114,14 @@ standards and the AWS security groups from the sandbox over HTTP, analyzes, post
 Both cores are shared by the load generator, the server and the sandbox.
 
 ${httpTable(http)}
+
+## Audit ledger: durable appends
+
+${ledgerMarkdown(stores)}
+
+## Audit ledger: verification
+
+${ledgerVerifyTable(verify)}
 
 ${quality}
 `;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import {
+  auditCheckpointCommand,
   auditExportCommand,
   auditPublicKeyCommand,
   auditTimelineCommand,
@@ -73,6 +74,11 @@ audit
   .description("print the checkpoint-signing public key (PEM)")
   .option("--config <file>", "configuration file")
   .action(auditPublicKeyCommand);
+audit
+  .command("checkpoint")
+  .description("sign the ledger's current head now")
+  .option("--config <file>", "configuration file")
+  .action(auditCheckpointCommand);
 audit
   .command("timeline <trace_id>")
   .description("tell the story of one run")

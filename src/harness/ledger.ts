@@ -80,7 +80,8 @@ export function createLedger(
         // each sign every `checkpointEvery` of their own commits, so allow a generous margin.
         maxUncheckpointed: UNCHECKPOINTED_MARGIN * Math.max(checkpointEvery, 5000),
       });
-      for (const cp of await store.checkpoints()) verifier.pushCheckpoint(cp);
+      // A checkpoint signed after the head was read would look like truncation: leave it out.
+      for (const cp of await store.checkpoints()) if (cp.seq <= (head?.seq ?? 0)) verifier.pushCheckpoint(cp);
       for await (const record of records(1, head?.seq ?? 0)) {
         verifier.push(record);
         if (verifier.failed) break;

@@ -1,28 +1,12 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
+import { cliWorkspace, root } from "../support/cli.js";
 
-const root = process.cwd();
-const tsx = pathToFileURL(resolve(root, "node_modules/tsx/dist/esm/index.mjs")).href;
-const work = mkdtempSync(join(tmpdir(), "bridle-audit-cli-"));
-writeFileSync(
-  join(work, "bridle.yaml"),
-  `policy: ${resolve(root, "policies/tool_policies.yaml")}\nstore: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem, checkpoint_every: 4 }\n`,
-);
-
-function bridle(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", tsx, resolve(root, "src/cli/main.ts"), ...args], {
-    cwd: work,
-    encoding: "utf8",
-    env: { ...process.env, BRIDLE_CONFIG: "", BRIDLE_LOG_LEVEL: "silent" },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const workspace = cliWorkspace(4);
+const work = workspace.dir;
+const bridle = workspace.run;
 
 const review = (user: string, groups: string) =>
   bridle(
@@ -45,9 +29,15 @@ beforeAll(() => {
   expect(review("engineer@zyxbank.example", "grp-ai-devops-readonly").code).toBe(0);
   expect(review("intern@zyxbank.example", "grp-ai-users").code).toBe(1);
   expect(review("engineer@zyxbank.example", "grp-ai-devops-readonly").code).toBe(0);
-}, 120_000);
+}, 400_000);
 
 describe("bridle audit", () => {
+  it("checkpoint: signs the current head", () => {
+    const r = bridle("audit", "checkpoint");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^signed checkpoint at seq \d+ \([0-9a-f]{64}\)/);
+  });
+
   it("verify: the store's chain and signed checkpoints are intact", () => {
     const r = bridle("audit", "verify");
     expect(r.code).toBe(0);

@@ -1,28 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { cliWorkspace, root } from "../support/cli.js";
 
-const root = process.cwd();
-const tsx = pathToFileURL(resolve(root, "node_modules/tsx/dist/esm/index.mjs")).href;
-const work = mkdtempSync(join(tmpdir(), "bridle-cli-"));
-const config = join(work, "bridle.yaml");
-writeFileSync(
-  config,
-  `policy: ${resolve(root, "policies/tool_policies.yaml")}\nstore: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem, checkpoint_every: 5 }\n`,
-);
-
-function bridle(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", tsx, resolve(root, "src/cli/main.ts"), ...args], {
-    cwd: work,
-    encoding: "utf8",
-    env: { ...process.env, BRIDLE_CONFIG: "", BRIDLE_LOG_LEVEL: "silent" },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const workspace = cliWorkspace(5);
+const work = workspace.dir;
+const bridle = workspace.run;
 
 describe("bridle policy check", () => {
   it("exits 0 for the reference policy and prints its version and hash", () => {

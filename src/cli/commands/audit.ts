@@ -121,3 +121,11 @@ export async function auditExportCommand(opts: {
     if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
   });
 }
+
+/** `bridle audit checkpoint`: sign the current head now (before archiving a range, say). */
+export async function auditCheckpointCommand(opts: { config?: string }): Promise<void> {
+  await withLedger(opts.config, async (ledger) => {
+    const cp = await ledger.checkpointNow();
+    process.stdout.write(cp ? `signed checkpoint at seq ${cp.seq} (${cp.hash})\n` : "the ledger is empty\n");
+  });
+}
