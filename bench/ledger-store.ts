@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chainBatch } from "../src/core/ledger/record.js";
@@ -24,6 +24,9 @@ export interface AppendBench {
 }
 
 export interface LedgerBench {
+  /** 1-minute load average when the run started: other work competing for the cores. */
+  loadAverage: number;
+  cpus: number;
   fdatasyncPerSec: number;
   chainEventsPerSec: number;
   sqlite: AppendBench;
@@ -32,23 +35,32 @@ export interface LedgerBench {
 
 export const FLOORS = { sqlite: 50_000, postgres: 10_000 };
 
-export async function benchLedgerStores(seconds = 3, concurrency = 1000): Promise<LedgerBench> {
+export async function benchLedgerStores(seconds = 3, concurrency = 2000): Promise<LedgerBench> {
   const dir = mkdtempSync(join(tmpdir(), "bridle-bench-ledger-"));
+  const machine = { loadAverage: loadavg()[0] ?? 0, cpus: availableParallelism() };
   try {
     const fdatasyncPerSec = benchFdatasync(join(dir, "fsync.bin"), Math.min(seconds, 2));
     const chainEventsPerSec = benchChain(Math.min(seconds, 2));
     const sqlite = await benchAppends(new SqliteLedgerStore(join(dir, "ledger.db")), seconds, concurrency);
-    return { fdatasyncPerSec, chainEventsPerSec, sqlite, postgres: await benchPostgres(seconds, concurrency) };
+    const postgres = await benchPostgres(seconds, concurrency);
+    return { ...machine, fdatasyncPerSec, chainEventsPerSec, sqlite, postgres };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function benchPostgres(seconds: number, concurrency: number): Promise<AppendBench | { skipped: string }> {
+async function benchPostgres(
+  seconds: number,
+  concurrency: number,
+): Promise<AppendBench | { skipped: string }> {
   const cluster = await startPostgres();
   if ("skip" in cluster) return { skipped: cluster.skip };
   try {
-    return await benchAppends(await PostgresLedgerStore.open(await cluster.createDatabase()), seconds, concurrency);
+    return await benchAppends(
+      await PostgresLedgerStore.open(await cluster.createDatabase()),
+      seconds,
+      concurrency,
+    );
   } finally {
     await cluster.stop();
   }
@@ -128,12 +140,19 @@ export function ledgerMarkdown(b: LedgerBench): string {
     "| durable appends (LedgerSink, group commit) | events/s | events per commit | ratio to chainBatch | floor | concurrent callers |",
     "|---|---:|---:|---:|---:|---:|",
     appendRow("SQLite (WAL, synchronous=FULL, file on disk)", b.sqlite, FLOORS.sqlite, b.chainEventsPerSec),
-    appendRow("PostgreSQL (local cluster, synchronous_commit=on)", b.postgres, FLOORS.postgres, b.chainEventsPerSec),
+    appendRow(
+      "PostgreSQL (local cluster, synchronous_commit=on)",
+      b.postgres,
+      FLOORS.postgres,
+      b.chainEventsPerSec,
+    ),
     "",
     "| this machine's limits, same run | per second |",
     "|---|---:|",
     `| fdatasync of a bare file | ${fmt(b.fdatasyncPerSec)} |`,
     `| chainBatch alone (canonical JSON + SHA-256, one core) | ${fmt(b.chainEventsPerSec)} events |`,
+    "",
+    `${b.cpus} CPUs; 1-minute load average ${b.loadAverage.toFixed(2)} when the run started (other work competing for them).`,
   ].join("\n");
 }
 

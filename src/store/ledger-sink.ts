@@ -5,12 +5,17 @@ import type { AuditSink } from "./audit-sink.js";
 import type { LedgerStore } from "./ledger-store.js";
 
 export interface LedgerSinkOptions {
-  /** The most events one commit carries (default 5,000). */
+  /** The most events one commit carries (default 1,000). */
   maxBatch?: number;
   /**
-   * Called after each durable commit, in commit order, once the batch's callers have their
-   * acknowledgements (e.g. to sign a checkpoint every N events). Awaited before the next
-   * commit starts, so it sees batches one at a time; its failure never un-acknowledges events.
+   * Commits in flight at once (default 2). With two, the next batch is canonicalized and sent
+   * while the previous one is being fsynced; the store still chains them one after the other.
+   */
+  maxInFlight?: number;
+  /**
+   * Called after each durable commit, once the batch's callers have their acknowledgements
+   * (e.g. to sign a checkpoint every N events). Calls never overlap; a failure never
+   * un-acknowledges events.
    */
   onCommitted?: (records: readonly LedgerRecord[]) => void | Promise<void>;
   /** Where a failure of `onCommitted` goes; without it such failures are dropped. */
@@ -25,55 +30,53 @@ interface Pending {
 
 /**
  * Group commit in front of a LedgerStore. `append` queues the event and resolves only after the
- * commit that carries it is durable. One commit is in flight at a time; it takes everything
- * queued (up to `maxBatch`), so under load thousands of events share one fsync, and with one
- * caller an event waits for nothing but its own commit.
+ * commit that carries it is durable. A commit takes everything queued (up to `maxBatch`), so
+ * under load a thousand events share one fsync, and a lone caller waits for nothing but its
+ * own commit.
  *
  * A failed commit rejects every event of its batch: none is acknowledged, whatever the store
- * managed to write (a commit whose outcome is unknown may still be on disk, which is allowed;
+ * managed to write (a commit whose outcome is unknown may be on disk, which is allowed;
  * acknowledging one that is not, never is). The next batch tries again from the store's head.
  */
 export class LedgerSink implements AuditSink {
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private queue: Pending[] = [];
-  private running: Promise<void> | null = null;
+  private scheduled = false;
   private closed = false;
-  /** Events queued and events settled (committed or rejected) so far: what `flush` waits on. */
+  /** Every event gets the next index; each batch in flight covers [start, end). */
   private enqueued = 0;
-  private settled = 0;
+  private readonly inFlight = new Set<number>();
   private waiters: { target: number; resolve: () => void }[] = [];
+  private hooks: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: LedgerStore,
     private readonly options: LedgerSinkOptions = {},
   ) {
-    this.maxBatch = Math.max(1, options.maxBatch ?? 5000);
+    this.maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
 
   /** AuditSink: resolves once the event is durable. */
-  async append(event: AuditEvent): Promise<void> {
-    await this.appendRecord(event);
+  append(event: AuditEvent): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.enqueue(event, () => resolve(), reject));
   }
 
   /** Resolves with the durable record (its `seq` and `hash`) once its commit is done. */
   appendRecord(event: AuditEvent): Promise<LedgerRecord> {
-    if (this.closed) return Promise.reject(new BridleError("INTERNAL", "the audit ledger is closed"));
-    return new Promise<LedgerRecord>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.enqueued++;
-      this.kick();
-    });
+    return new Promise<LedgerRecord>((resolve, reject) => this.enqueue(event, resolve, reject));
   }
 
   appendMany(events: readonly AuditEvent[]): Promise<LedgerRecord[]> {
     return Promise.all(events.map((event) => this.appendRecord(event)));
   }
 
-  /** Resolves once everything queued before the call has been committed or rejected. */
+  /** Resolves once every event queued before the call has been committed or rejected. */
   flush(): Promise<void> {
     const target = this.enqueued;
-    if (this.settled >= target) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ target, resolve }));
+    if (this.settledBelow() >= target) return this.hooks;
+    return new Promise<void>((resolve) => this.waiters.push({ target, resolve })).then(() => this.hooks);
   }
 
   /** Refuses new events, drains the queue, then closes the store. */
@@ -83,29 +86,40 @@ export class LedgerSink implements AuditSink {
     await this.store.close();
   }
 
-  private kick(): void {
-    if (!this.running) this.running = this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      // Yield to the event loop before each commit: I/O gets its turn (a SQLite commit blocks
-      // the thread), events arriving meanwhile join this batch, and callers that append again
-      // as soon as they are acknowledged cannot keep the loop busy on microtasks forever.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const batch = this.queue.splice(0, this.maxBatch);
-      const records = await this.commit(batch);
-      if (records && this.options.onCommitted) await this.runHook(records);
-      this.settle(batch.length);
+  private enqueue(event: AuditEvent, resolve: Pending["resolve"], reject: Pending["reject"]): void {
+    if (this.closed) {
+      reject(new BridleError("INTERNAL", "the audit ledger is closed"));
+      return;
     }
-    this.running = null;
+    this.queue.push({ event, resolve, reject });
+    this.enqueued++;
+    this.schedule();
   }
 
-  private settle(count: number): void {
-    this.settled += count;
-    const ready = this.waiters.filter((w) => w.target <= this.settled);
-    this.waiters = this.waiters.filter((w) => w.target > this.settled);
-    for (const w of ready) w.resolve();
+  /**
+   * Dispatches on the next turn of the event loop, not at once: events arriving in the same
+   * turn join the batch, I/O callbacks get their turn between commits, and callers that append
+   * again as soon as they are acknowledged cannot starve the loop on microtasks.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight.size >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight.size < this.maxInFlight && this.queue.length > 0) this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    const start = this.enqueued - this.queue.length;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.inFlight.add(start);
+    void this.commit(batch).then((records) => {
+      this.inFlight.delete(start);
+      if (records && this.options.onCommitted) this.hooks = this.hooks.then(() => this.runHook(records));
+      this.wake();
+      this.schedule();
+    });
   }
 
   private async commit(batch: Pending[]): Promise<LedgerRecord[] | null> {
@@ -117,6 +131,20 @@ export class LedgerSink implements AuditSink {
       for (const p of batch) p.reject(error);
       return null;
     }
+  }
+
+  /** Events below this index are all settled: the oldest batch in flight, else the queue's head. */
+  private settledBelow(): number {
+    let low = this.enqueued - this.queue.length;
+    for (const start of this.inFlight) low = Math.min(low, start);
+    return low;
+  }
+
+  private wake(): void {
+    const settled = this.settledBelow();
+    const ready = this.waiters.filter((w) => w.target <= settled);
+    this.waiters = this.waiters.filter((w) => w.target > settled);
+    for (const w of ready) w.resolve();
   }
 
   private async runHook(records: readonly LedgerRecord[]): Promise<void> {

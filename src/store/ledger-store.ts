@@ -1,16 +1,8 @@
 import type { AuditEvent, AuditEventType } from "../core/audit/event.js";
+import type { Checkpoint } from "../core/ledger/checkpoint.js";
 import type { LedgerRecord } from "../core/ledger/record.js";
 
-/** A signed statement that the chain up to `seq` ended in `hash` (Ed25519 over canonical `{seq, hash}`). */
-export interface Checkpoint {
-  seq: number;
-  hash: string;
-  signed_at: string;
-  /** SHA-256 (hex) of the signing public key's SPKI DER: which key to verify with. */
-  key_id: string;
-  /** base64 Ed25519 signature. */
-  signature: string;
-}
+export type { Checkpoint } from "../core/ledger/checkpoint.js";
 
 export interface EventQuery {
   trace_id?: string;

@@ -22,7 +22,8 @@ afterAll(async () => t?.close());
 
 const get = async (path: string, headers: Record<string, string> = SECURITY) => {
   const response = await fetch(`${t.url}${path}`, { headers });
-  return { status: response.status, type: response.headers.get("content-type"), body: await response.json() };
+  const body: any = await response.json();
+  return { status: response.status, type: response.headers.get("content-type"), body };
 };
 
 describe("GET /v1/audit/* — only for audit.reader_groups", () => {

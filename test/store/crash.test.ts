@@ -58,7 +58,7 @@ afterAll(async () => {
 
 describe.skipIf("skip" in cluster)("crash safety on PostgreSQL", () => {
   it("PostgreSQL keeps every acknowledged event and an intact chain", async () => {
-    if ("skip" in cluster) return;
+    if ("skip" in cluster) throw new Error("unreachable: skipped without a cluster");
     await crashRounds(await cluster.createDatabase());
   }, 120_000);
 });

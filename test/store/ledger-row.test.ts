@@ -2,7 +2,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/core/audit/event.js";
 import { canonicalJson, chainBatch, recordHash } from "../../src/core/ledger/record.js";
-import { clampLimit, prepareEvent, recordFromRow, sealBatch } from "../../src/store/ledger-row.js";
+import {
+  chainTexts,
+  clampLimit,
+  type PreparedEvent,
+  prepareEvent,
+  recordFromRow,
+  recordsOf,
+} from "../../src/store/ledger-row.js";
+
+/** What a store does with a batch: chain the texts, then rebuild the records. */
+function seal(prepared: PreparedEvent[], head: { seq: number; hash: string } | null) {
+  const { texts, batch } = chainTexts(prepared, head);
+  return recordsOf(prepared, batch).map((record, i) => ({ record, text: texts[i]! }));
+}
+
 import { makeEvent } from "./events.js";
 
 const json = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<unknown>;
@@ -23,7 +37,7 @@ describe("sealing a batch for storage", () => {
     fc.assert(
       fc.property(fc.array(arbitraryEvent, { minLength: 1, maxLength: 5 }), fc.nat(1000), (events, seq) => {
         const head = seq === 0 ? null : { seq, hash: "f".repeat(64) };
-        const sealed = sealBatch(events.map(prepareEvent), head);
+        const sealed = seal(events.map(prepareEvent), head);
         const reference = chainBatch(events, head);
         for (const [i, { record, text }] of sealed.entries()) {
           const { hash, ...unhashed } = record;
@@ -39,7 +53,7 @@ describe("sealing a batch for storage", () => {
 
   it("drops chain fields an event already carries instead of hashing them", () => {
     const old = chainBatch([makeEvent()], null)[0]!;
-    const { record, text } = sealBatch([prepareEvent(old)], { seq: 7, hash: "e".repeat(64) })[0]!;
+    const { record, text } = seal([prepareEvent(old)], { seq: 7, hash: "e".repeat(64) })[0]!;
     expect(record.seq).toBe(8);
     expect(text).not.toContain(old.hash);
     const { hash, ...unhashed } = record;

@@ -21,6 +21,7 @@ describe("LedgerSink group commit", () => {
         }),
       ),
     );
+    await sink.flush();
     expect(commits).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
     expect(acked.map((a) => a.record.data.id)).toEqual(acked.map((_, i) => `e${i}`));
     for (const { record, stored } of acked) expect(stored).toEqual(record);
@@ -32,6 +33,7 @@ describe("LedgerSink group commit", () => {
     const sizes: number[] = [];
     const sink = new LedgerSink(store, { maxBatch: 5, onCommitted: (rs) => void sizes.push(rs.length) });
     await sink.appendMany(Array.from({ length: 12 }, (_, i) => makeEvent({ id: `e${i}` })));
+    await sink.flush();
     expect(sizes).toEqual([5, 5, 2]);
     expectIntactChain(await readAll(store));
     await sink.close();
@@ -45,6 +47,7 @@ describe("LedgerSink group commit", () => {
     await Promise.resolve(); // the first commit has started
     const rest = Array.from({ length: 30 }, (_, i) => sink.append(makeEvent({ id: `r${i}` })));
     await Promise.all([first, ...rest]);
+    await sink.flush();
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(31);
     expect(sizes.length).toBeLessThanOrEqual(3);
     await sink.close();
@@ -77,6 +80,7 @@ describe("LedgerSink group commit", () => {
     });
     await sink.appendMany([makeEvent(), makeEvent()]);
     await sink.append(makeEvent());
+    await sink.flush();
     expect(seen.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(errors).toHaveLength(2);
     await sink.close();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GENESIS_HASH, type LedgerRecord, recordHash } from "../../src/core/ledger/record.js";
+import { sha256Hex } from "../../src/core/ledger/sha256.js";
 import { LedgerSink } from "../../src/store/ledger-sink.js";
 import type { Checkpoint, LedgerStore } from "../../src/store/ledger-store.js";
 import { expectIntactChain, firstBreak, idsOf, readAll } from "./chain.js";
@@ -82,6 +83,24 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
       const { hash, ...unhashed } = stored!;
       expect(recordHash(unhashed)).toBe(hash);
       expect(stored!.data.text).toBe(odd.data.text);
+      // The row holds the hashed bytes themselves: anyone with SQL access can check them.
+      const [row] = await fixture.sql("SELECT record, hash FROM audit_events WHERE seq = 1");
+      expect(sha256Hex(String(row!.record))).toBe(row!.hash);
+    });
+
+    it("stores an event whose indexed fields hold NUL or a lone surrogate, keeping the exact record", async () => {
+      const strange = `t\u0000x\ud800`;
+      const actor = { ...makeEvent().actor!, user: `u\u0000@zyxbank.example` };
+      const [record] = await store.append([makeEvent({ id: "strange", trace_id: strange, actor })]);
+      const [stored] = await store.readRange(1, 1);
+      expect(stored).toEqual(record);
+      expect(stored!.trace_id).toBe(strange);
+      expect(firstBreak([stored!])).toBeNull();
+      // The lookup columns hold U+FFFD in place of what the database cannot store.
+      expect((await store.query({ trace_id: "t\ufffdx\ufffd", limit: 5 })).map((r) => r.seq)).toEqual([1]);
+      expect((await store.query({ actor: "u\ufffd@zyxbank.example", limit: 5 })).map((r) => r.seq)).toEqual([
+        1,
+      ]);
     });
 
     it("reads a window of records in seq order", async () => {
@@ -185,6 +204,7 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
         for (let i = 0; i < 20; i++) await sink.append(makeEvent({ id: `w${w}-${i}` }));
       });
       await Promise.all(writers);
+      await sink.flush();
       const records = await readAll(store);
       expect(records).toHaveLength(1000);
       expectIntactChain(records);

@@ -1,40 +1,99 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
+import { makeEvent } from "./events.js";
 import { ledgerStoreSuite } from "./ledger-store.suite.js";
 
-ledgerStoreSuite("SQLite", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
-  const path = join(dir, "ledger.db");
-  return {
-    open: async () => new SqliteLedgerStore(path),
-    async sql(text) {
-      const db = new Database(path);
-      try {
-        const stmt = db.prepare(text);
-        if (stmt.reader) return stmt.all() as Record<string, unknown>[];
-        stmt.run();
-        return [];
-      } finally {
-        db.close();
-      }
-    },
-    dropGuards: ["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
-    forbidden: [
-      "UPDATE audit_events SET event_type = 'policy_decision' WHERE seq = 1",
-      "UPDATE audit_events SET hash = hash",
-      "DELETE FROM audit_events WHERE seq = 2",
-      "DELETE FROM audit_events",
-    ],
-    dispose: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+const run = promisify(execFile);
+
+for (const writer of ["thread", "inline"] as const) {
+  ledgerStoreSuite(`SQLite, ${writer} writer`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+    const path = join(dir, "ledger.db");
+    return {
+      open: async () => new SqliteLedgerStore(path, { writer }),
+      sql: (text) => rawSql(path, text),
+      dropGuards: ["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
+      forbidden: [
+        "UPDATE audit_events SET event_type = 'policy_decision' WHERE seq = 1",
+        "UPDATE audit_events SET hash = hash",
+        "DELETE FROM audit_events WHERE seq = 2",
+        "DELETE FROM audit_events",
+      ],
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  });
+}
+
+async function rawSql(path: string, text: string): Promise<Record<string, unknown>[]> {
+  const db = new Database(path);
+  try {
+    const stmt = db.prepare(text);
+    if (stmt.reader) return stmt.all() as Record<string, unknown>[];
+    stmt.run();
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+describe("SQLite writer thread", () => {
+  it("reports a failed commit, stores nothing of it, and keeps serving", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+    const path = join(dir, "ledger.db");
+    const store = new SqliteLedgerStore(path);
+    try {
+      await store.append([makeEvent({ id: "first" })]);
+      // A constraint the writer does not expect: every insert of this batch now fails.
+      await rawSql(
+        path,
+        "CREATE TRIGGER refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'refused'); END",
+      );
+      await expect(store.append([makeEvent({ id: "x" }), makeEvent({ id: "y" })])).rejects.toThrow(/refused/);
+      await rawSql(path, "DROP TRIGGER refuse");
+      const [next] = await store.append([makeEvent({ id: "after" })]);
+      expect(next!.seq).toBe(2);
+      expect((await store.readRange(1, 10)).map((r) => r.data.id)).toEqual(["first", "after"]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("closes once when asked twice, and refuses writes after close", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+    const store = new SqliteLedgerStore(join(dir, "ledger.db"));
+    await store.append([makeEvent()]);
+    await Promise.all([store.close(), store.close()]);
+    await expect(store.append([makeEvent()])).rejects.toThrow();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("does not keep an idle process alive (a CLI that never closes still exits)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+    const script = [
+      `import { SqliteLedgerStore } from ${JSON.stringify(resolve("src/store/sqlite/sqlite-ledger-store.ts"))};`,
+      `const store = new SqliteLedgerStore(${JSON.stringify(join(dir, "ledger.db"))});`,
+      `const [record] = await store.append([${JSON.stringify(makeEvent())}]);`,
+      `console.log("seq " + record.seq);`,
+    ].join("\n");
+    const tsx = pathToFileURL(resolve("node_modules/tsx/dist/esm/index.mjs")).href;
+    const { stdout } = await run(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe("seq 1");
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe("SQLite ledger file", () => {
-  it("creates the database owner-only (0600) in an owner-only folder (0700), in WAL mode", async () => {
+  it("creates the database owner-only (0600) in an owner-only folder (0700), in WAL mode, 16 KiB pages", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
     try {
       const path = join(dir, "nested", ".bridle", "bridle.db");
@@ -44,6 +103,7 @@ describe("SQLite ledger file", () => {
       expect(statSync(join(dir, "nested", ".bridle")).mode & 0o777).toBe(0o700);
       const db = new Database(path, { readonly: true });
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(db.pragma("page_size", { simple: true })).toBe(16384);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

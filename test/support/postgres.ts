@@ -12,6 +12,7 @@ import pg from "pg";
  *
  * initdb and postgres refuse to run as root. When we are root (CI), they run as `nobody`
  * (spawned with that uid/gid; libuv drops root's supplementary groups) in a folder chowned to it.
+ * `BRIDLE_TEST_POSTGRES=skip` skips on purpose.
  */
 export interface PostgresCluster {
   /** A superuser URL to the `postgres` database. */
@@ -29,6 +30,7 @@ interface Runner {
 }
 
 export async function startPostgres(): Promise<PostgresStart> {
+  if (process.env.BRIDLE_TEST_POSTGRES === "skip") return { skip: "BRIDLE_TEST_POSTGRES=skip is set" };
   const bin = findBinDir();
   if (!bin)
     return { skip: "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin)" };

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { BridleError } from "../errors.js";
 import { type Checkpoint, publicKeyOf, signCheckpoint } from "./checkpoint.js";
-import { formatExportLine, signExportHeader } from "./export.js";
+import { eventLine, formatExportLine, signExportHeader } from "./export.js";
 import { canonicalJson, type LedgerRecord } from "./record.js";
 import { ChainVerifier } from "./verify.js";
 
@@ -39,9 +39,10 @@ export async function* exportLines(source: ExportSource): AsyncGenerator<string>
   yield* storedAt(from_seq - 1, stored, verifier);
   for await (const record of source.records) {
     const { hash, ...unhashed } = record;
-    verifier.pushCanonical(canonicalJson(unhashed), hash);
+    const text = canonicalJson(unhashed);
+    verifier.pushCanonical(text, hash);
     refuseIfBroken(verifier);
-    yield formatExportLine({ type: "event", record });
+    yield eventLine(record.seq, hash, text);
     yield* storedAt(record.seq, stored, verifier);
   }
   const result = verifier.finish();

@@ -88,9 +88,7 @@ export function formatExportLine(line: ExportLine): string {
   switch (line.type) {
     case "event": {
       const { hash, ...unhashed } = line.record;
-      if (!/^[0-9a-f]{64}$/.test(hash))
-        throw new BridleError("BAD_REQUEST", `record ${line.record.seq} has no valid hash`);
-      return `${EVENT_PREFIX}${hash}${RECORD_SEPARATOR}${canonicalJson(unhashed)}}`;
+      return eventLine(line.record.seq, hash, canonicalJson(unhashed));
     }
     case "checkpoint":
       return JSON.stringify({
@@ -104,6 +102,12 @@ export function formatExportLine(line: ExportLine): string {
     case "export_header":
       return JSON.stringify(line);
   }
+}
+
+/** An event line from the record's canonical text (the hash preimage), when the caller has it. */
+export function eventLine(seq: number, hash: string, canonicalText: string): string {
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new BridleError("BAD_REQUEST", `record ${seq} has no valid hash`);
+  return `${EVENT_PREFIX}${hash}${RECORD_SEPARATOR}${canonicalText}}`;
 }
 
 /** Parses and validates one line; errors name the line number and the bad field. */

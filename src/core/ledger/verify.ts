@@ -92,19 +92,20 @@ export class ChainVerifier {
   }
 
   /**
-   * A record given as the exact text that was hashed (canonical JSON without `hash`), as the
-   * export and the stores keep it: hashing those bytes as they are, and reading `seq` and
-   * `prev_hash` with a scanner instead of JSON.parse, skips the main costs of verification.
-   * Sound without checking that the text is canonical — see chain-fields.ts.
+   * A record given as the exact bytes that were hashed (the UTF-8 of its canonical JSON
+   * without `hash`), as the export and the stores keep them: hashing those bytes as they are,
+   * and reading `seq` and `prev_hash` with a scanner instead of JSON.parse, skips the main
+   * costs of verification. Sound without checking the text is canonical: see chain-fields.ts.
    */
-  pushCanonical(text: string, hash: string): void {
+  pushCanonical(text: string | Buffer, hash: string): void {
     if (this.failure) return;
-    const fields = chainFields(text);
+    const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+    const fields = chainFields(bytes);
     if (!fields) {
       this.abort(`the record after seq ${this.lastSeq} has no top-level integer seq and prev_hash`);
       return;
     }
-    this.accept(fields.seq, fields.prev_hash, hash, () => sha256Hex(text));
+    this.accept(fields.seq, fields.prev_hash, hash, () => sha256Hex(bytes));
   }
 
   pushCheckpoint(cp: Checkpoint): void {

@@ -2,7 +2,16 @@ import pg from "pg";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
 import { buildEventQuery } from "../event-query.js";
-import { clampLimit, prepareEvent, recordFromRow, type SealedRow, sealBatch } from "../ledger-row.js";
+import {
+  type ChainedBatch,
+  chainTexts,
+  clampLimit,
+  indexColumns,
+  type PreparedEvent,
+  prepareEvent,
+  recordFromRow,
+  recordsOf,
+} from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { migrate } from "./migrations.js";
 
@@ -11,9 +20,16 @@ type Row = { record: string; hash: string };
 type HeadRow = { seq: string; hash: string };
 type CheckpointRow = Omit<Checkpoint, "seq"> & { seq: string };
 
+/**
+ * One multi-row INSERT per batch. The rows travel as one JSON array parameter: JSON.stringify
+ * is native and PostgreSQL's JSON parser is C, where pg's array-literal escaping is per
+ * character JavaScript (measured: about 1.5x the time per batch with unnest of text[]).
+ */
 const INSERT_BATCH = `
   INSERT INTO audit_events (seq, timestamp_utc, event_type, trace_id, actor_user, record, prev_hash, hash)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
+  SELECT seq, timestamp_utc, event_type, trace_id, actor_user, record, prev_hash, hash
+  FROM json_to_recordset($1::json) AS r(seq bigint, timestamp_utc text, event_type text, trace_id text,
+    actor_user text, record text, prev_hash text, hash text)`;
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 4): appends use one at a time, reads the rest. */
@@ -60,12 +76,12 @@ export class PostgresLedgerStore implements LedgerStore {
       await client.query("BEGIN");
       await client.query("SET LOCAL synchronous_commit TO on");
       const head = await client.query<HeadRow>("SELECT seq, hash FROM ledger_head WHERE id FOR UPDATE");
-      const rows = sealBatch(prepared, toHead(head.rows[0]));
-      await client.query(INSERT_BATCH, columns(rows));
-      const last = rows.at(-1)!.record;
+      const { texts, batch } = chainTexts(prepared, toHead(head.rows[0]));
+      await client.query(INSERT_BATCH, [rowsJson(prepared, texts, batch)]);
+      const last = { seq: batch.after.seq + texts.length, hash: batch.hashes.at(-1)! };
       await client.query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id", [last.seq, last.hash]);
       await client.query("COMMIT");
-      return rows.map((r) => r.record);
+      return recordsOf(prepared, batch);
     } catch (error) {
       failure = error as Error;
       await client.query("ROLLBACK").catch(() => undefined);
@@ -139,18 +155,20 @@ function toHead(row: HeadRow | undefined): { seq: number; hash: string } | null 
   return { seq: Number(row.seq), hash: row.hash };
 }
 
-/** The batch as eight parallel arrays, one per column, for `unnest`. */
-function columns(rows: readonly SealedRow[]): unknown[][] {
-  const cols: unknown[][] = [[], [], [], [], [], [], [], []];
-  for (const { record, text } of rows) {
-    cols[0]!.push(record.seq);
-    cols[1]!.push(record.timestamp_utc);
-    cols[2]!.push(record.event_type);
-    cols[3]!.push(record.trace_id);
-    cols[4]!.push(record.actor?.user ?? null);
-    cols[5]!.push(text);
-    cols[6]!.push(record.prev_hash);
-    cols[7]!.push(record.hash);
-  }
-  return cols;
+/** The batch as the JSON array INSERT_BATCH reads. */
+function rowsJson(prepared: readonly PreparedEvent[], texts: readonly string[], batch: ChainedBatch): string {
+  let prev = batch.after.hash;
+  return JSON.stringify(
+    prepared.map((p, i) => {
+      const row = {
+        seq: batch.after.seq + i + 1,
+        ...indexColumns(p.event),
+        record: texts[i],
+        prev_hash: prev,
+        hash: batch.hashes[i],
+      };
+      prev = row.hash!;
+      return row;
+    }),
+  );
 }
