@@ -107,7 +107,7 @@ Floor (issue 3): ≥ 1,000,000 decisions/s on one core — ${d.decisionsPerSec >
 ## HTTP: \`POST /review-change\`
 
 Load from autocannon in the benchmark process; each server runs in its own process (\`bridle serve\` with the
-sandbox connectors in-process, the audit JSONL fsynced per batch, log level warn). The ceiling is a bare Fastify
+sandbox connectors in-process, the audit ledger on SQLite with group commit, log level warn). The ceiling is a bare Fastify
 handler parsing the same body, measured in the same run. "Refused" is the reference's missing-group request (403
 after the plan decision is durably audited); "full review" reads the ticket, the PR and its Terraform files, the
 standards and the AWS security groups from the sandbox over HTTP, analyzes, posts to Jira and Slack, and audits.
