@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageRoot } from "../src/config/paths.js";
 import { assessInjection } from "../src/core/validation/injection.js";
+import { type Rates, ratesFromCounts, ratesTable } from "./rates.js";
 
 export interface InjectionRow {
   id: string;
@@ -19,16 +20,6 @@ export interface InjectionRow {
   source: string;
   carrier?: string;
   lang?: string;
-}
-
-export interface Rates {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-  precision: number;
-  recall: number;
-  fpr: number;
 }
 
 export interface RowResult {
@@ -69,6 +60,8 @@ export function isDevHalf(id: string): boolean {
   return (createHash("sha256").update(id).digest()[0] ?? 0) % 2 === 0;
 }
 
+export type { Rates };
+
 export function rates(results: RowResult[]): Rates {
   const count = (label: string, flagged: boolean) =>
     results.filter((r) => r.label === label && r.flagged === flagged).length;
@@ -76,16 +69,7 @@ export function rates(results: RowResult[]): Rates {
   const fn = count("injection", false);
   const fp = count("benign", true);
   const tn = count("benign", false);
-  const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : a / b);
-  return {
-    tp,
-    fp,
-    tn,
-    fn,
-    precision: ratio(tp, tp + fp),
-    recall: ratio(tp, tp + fn),
-    fpr: ratio(fp, fp + tn),
-  };
+  return ratesFromCounts(tp, fp, tn, fn);
 }
 
 function loadRows(file: string): InjectionRow[] {
@@ -157,21 +141,6 @@ export function measureInjectionCorpus(dir: string = defaultCorporaDir()): Injec
     results,
     multilingualResults,
   };
-}
-
-const num = (x: number) => (Number.isNaN(x) ? "–" : x.toFixed(3));
-
-function ratesTable(title: string, rows: Record<string, Rates>): string {
-  const lines = [
-    `| ${title} | TP | FP | TN | FN | precision | recall | FPR |`,
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
-  ];
-  for (const [name, r] of Object.entries(rows)) {
-    lines.push(
-      `| ${name} | ${r.tp} | ${r.fp} | ${r.tn} | ${r.fn} | ${num(r.precision)} | ${num(r.recall)} | ${num(r.fpr)} |`,
-    );
-  }
-  return lines.join("\n");
 }
 
 export function injectionMarkdown(report: InjectionCorpusReport): string {

@@ -19,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageRoot } from "../src/config/paths.js";
 import { findSecrets, secretRuleCategory } from "../src/core/validation/secrets.js";
+import { type Rates, ratesFromCounts, ratesTable } from "./rates.js";
 
 export interface ManifestEntry {
   id: string;
@@ -30,16 +31,6 @@ export interface ManifestEntry {
   file?: string;
   negative_scope?: string;
   config_dependent?: boolean;
-}
-
-export interface Rates {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-  precision: number;
-  recall: number;
-  fpr: number;
 }
 
 type Outcome = "tp" | "fp" | "tn" | "fn" | "excluded";
@@ -78,19 +69,12 @@ export function defaultCorporaDir(): string {
   return path.resolve(packageRoot(), "../shared/corpora");
 }
 
+export type { Rates };
+
 export function rates(outcomes: Outcome[]): Rates {
   const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
   const [tp, fp, tn, fn] = [count("tp"), count("fp"), count("tn"), count("fn")];
-  const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : a / b);
-  return {
-    tp,
-    fp,
-    tn,
-    fn,
-    precision: ratio(tp, tp + fp),
-    recall: ratio(tp, tp + fn),
-    fpr: ratio(fp, fp + tn),
-  };
+  return ratesFromCounts(tp, fp, tn, fn);
 }
 
 function loadText(dir: string, entry: ManifestEntry): string {
@@ -156,21 +140,6 @@ export function measureSecretsCorpus(dir: string = defaultCorporaDir()): Secrets
     },
     results,
   };
-}
-
-const pct = (x: number) => (Number.isNaN(x) ? "–" : x.toFixed(3));
-
-export function ratesTable(title: string, rows: Record<string, Rates>): string {
-  const lines = [
-    `| ${title} | TP | FP | TN | FN | precision | recall | FPR |`,
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
-  ];
-  for (const [name, r] of Object.entries(rows)) {
-    lines.push(
-      `| ${name} | ${r.tp} | ${r.fp} | ${r.tn} | ${r.fn} | ${pct(r.precision)} | ${pct(r.recall)} | ${pct(r.fpr)} |`,
-    );
-  }
-  return lines.join("\n");
 }
 
 export function secretsMarkdown(report: SecretsCorpusReport): string {
