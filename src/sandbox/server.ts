@@ -68,7 +68,9 @@ function buildSandboxApp(
   credentials: SandboxCredentials,
   faults: SandboxFault[],
 ): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+  // A simulator owns no client state worth draining: close() drops every connection at once,
+  // so a client's idle keep-alive socket can never hold a test's teardown open.
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, forceCloseConnections: true });
 
   // Slack Web API and the AWS Query protocol post application/x-www-form-urlencoded bodies.
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
