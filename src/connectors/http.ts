@@ -1,4 +1,5 @@
 import { BridleError } from "../core/errors.js";
+import { retryAfterDelay } from "../core/retry-after.js";
 
 /**
  * The one place where connectors meet the network: a fetch wrapper with a per-attempt timeout,
@@ -227,16 +228,7 @@ function backoff(attempt: number, options: UpstreamHttpOptions): number {
 
 /** Retry-After is either delta-seconds or an HTTP date; either way it is capped. */
 export function retryAfterMs(header: string | null, now: number = Date.now()): number | null {
-  if (header === null) return null;
-  const trimmed = header.trim();
-  let ms: number;
-  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
-  else {
-    const at = Date.parse(trimmed);
-    if (Number.isNaN(at)) return null;
-    ms = at - now;
-  }
-  return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
+  return retryAfterDelay(header, now, RETRY_AFTER_CAP_MS);
 }
 
 function defaultSleep(ms: number): Promise<void> {
