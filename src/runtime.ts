@@ -11,9 +11,10 @@ import { toOcsf } from "./core/ledger/ocsf.js";
 import { type Clock, systemClock, type TraceIdSource, traceIdsFrom } from "./harness/deps.js";
 import { createLedger, type Ledger } from "./harness/ledger.js";
 import { createPolicySource, type PolicySource } from "./harness/policy-source.js";
-import { createChangeReview } from "./harness/review/change-review.js";
+import { createChangeReview, WORKFLOW } from "./harness/review/change-review.js";
 import { createToolRunner, type ToolRunner } from "./harness/tool-runner.js";
 import { TOOL_CATALOG } from "./harness/tools/catalog.js";
+import { createIdentity, type Identity } from "./identity/create-identity.js";
 import { type Sandbox, startSandbox } from "./sandbox/server.js";
 import { forwarderOptionsFromConfig } from "./siem/config.js";
 import { createForwarder, type Forwarder } from "./siem/forwarder.js";
@@ -39,6 +40,8 @@ export interface Bridle {
   newTraceId: TraceIdSource;
   sandbox: Sandbox | null;
   forwarder: Forwarder | null;
+  /** Who is asking (every face goes through it) and delegation to agents. */
+  identity: Identity;
   close(): Promise<void>;
 }
 
@@ -73,7 +76,12 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
   const { config } = loaded;
   const logger = overrides.logger ?? createLogger();
   const clock = overrides.clock ?? systemClock;
-  const policy = createPolicySource(policyPath(loaded), logger, undefined, overrides.policyPollMs ?? 1000);
+  const policy = createPolicySource(
+    configuredPolicyPath(loaded),
+    logger,
+    undefined,
+    overrides.policyPollMs ?? 1000,
+  );
   const ledger = await openLedger(loaded, logger, clock);
   const audit = ledger.sink;
   const newTraceId = overrides.newTraceId ?? traceIdsFrom(clock);
@@ -84,11 +92,13 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
     sandbox = await startSandbox();
     const credentials = sandbox.credentials as unknown as Record<string, string>;
     connectors = createConnectors(
-      sandboxConnectorsConfig(config.connectors, sandbox.url),
+      sandboxConnectorsConfig(config.connectors, sandbox.url, sandbox.githubApp),
       (n) => credentials[n],
     );
   } else {
-    connectors = createConnectors(config.connectors, overrides.credential ?? ((n) => process.env[n]));
+    connectors = createConnectors(config.connectors, overrides.credential ?? ((n) => process.env[n]), {
+      baseDir: loaded.baseDir,
+    });
   }
 
   const runner = createToolRunner({
@@ -110,6 +120,15 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
   });
 
   const forwarder = startForwarder(config, ledger, logger);
+  const identity = createIdentity({
+    loaded,
+    store: ledger.store.identities(),
+    policy,
+    workflows: [WORKFLOW],
+    audit,
+    clock,
+    newTraceId,
+  });
 
   return {
     config,
@@ -124,6 +143,7 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
     newTraceId,
     sandbox,
     forwarder,
+    identity,
     async close() {
       policy.close();
       await forwarder?.stop();
@@ -164,7 +184,7 @@ function startForwarder(config: Config, ledger: Ledger, logger: Logger): Forward
 }
 
 /** The configured policy; without a config file, fall back to the policy shipped in the package. */
-function policyPath(loaded: LoadedConfig): string {
+export function configuredPolicyPath(loaded: LoadedConfig): string {
   const path = resolveFrom(loaded.baseDir, loaded.config.policy);
   if (loaded.file === null && !existsSync(path)) return join(packageRoot(), "policies/tool_policies.yaml");
   return path;

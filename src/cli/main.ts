@@ -7,6 +7,7 @@ import {
   auditTimelineCommand,
   auditVerifyCommand,
 } from "./commands/audit.js";
+import { identitiesCommand, revokeDelegationCommand } from "./commands/identities.js";
 import {
   policyCheckCommand,
   policySchemaCommand,
@@ -60,6 +61,19 @@ policy
   .option("--json", "print the full report as JSON")
   .option("--config <file>", "configuration file")
   .action(policySimulateCommand);
+
+const identities = program
+  .command("identities")
+  .description("the non-human inventory: agents, owners, scopes, delegations, last use")
+  .option("--config <file>", "configuration file")
+  .option("--json", "machine-readable output")
+  .action(identitiesCommand);
+identities
+  .command("revoke <delegation_id>")
+  .description("revoke a delegation and every delegation issued under it")
+  .requiredOption("--reason <text>", "why (recorded in the audit ledger)")
+  .option("--config <file>", "configuration file")
+  .action(revokeDelegationCommand);
 
 const audit = program.command("audit").description("verify, read and export the audit ledger");
 audit

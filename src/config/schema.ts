@@ -22,11 +22,31 @@ export const ConnectorHttpSchema = z
   })
   .strict();
 
+/**
+ * A GitHub App the connector authenticates as. With it, every action runs on an installation
+ * token minted for that one repository and only the permissions the action needs; without it,
+ * the connector falls back to the standing personal access token in `token_env`.
+ */
+export const GitHubAppConfigSchema = z
+  .object({
+    /** The App's numeric id or its client id (`Iv…`); either is accepted as the JWT issuer. */
+    app_id: z.union([
+      z.number().int().positive(),
+      z.string().regex(/^(?:[1-9][0-9]*|Iv[0-9A-Za-z.]{1,40})$/, "must be a GitHub App id or client id"),
+    ]),
+    /** PEM private key of the App; relative paths resolve against the config file's folder. */
+    private_key_file: z.string().min(1),
+    /** Looked up with GET /repos/{owner}/{repo}/installation when omitted. */
+    installation_id: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const GitHubConfigSchema = z
   .object({
     api_url: httpUrl.default("https://api.github.com"),
     owner: z.string().min(1).default("zyx-bank"),
     token_env: envName.default("GITHUB_TOKEN"),
+    app: GitHubAppConfigSchema.optional(),
   })
   .strict();
 
@@ -92,6 +112,7 @@ export const ConnectorsConfigSchema = z
 
 export type ConnectorHttpConfig = z.infer<typeof ConnectorHttpSchema>;
 export type GitHubConfig = z.infer<typeof GitHubConfigSchema>;
+export type GitHubAppConfig = z.infer<typeof GitHubAppConfigSchema>;
 export type JiraConfig = z.infer<typeof JiraConfigSchema>;
 export type ConfluenceConfig = z.infer<typeof ConfluenceConfigSchema>;
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
@@ -111,21 +132,85 @@ export const ServerConfigSchema = z
   })
   .strict();
 
+/**
+ * Signature algorithms a token may use: asymmetric only. `none` and the HMAC family are not
+ * even expressible, so no configuration can let a token signed with a public key (HS256 keyed
+ * with the IdP's public key) or an unsigned one through.
+ */
+export const ASYMMETRIC_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
+const algorithms = z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1);
+
+export const OidcConfigSchema = z
+  .object({
+    issuer: httpUrl,
+    audience: z.string().min(1),
+    /** The only place keys are fetched from (never a URL a token names). */
+    jwks_uri: httpUrl,
+    email_claim: z.string().min(1).default("email"),
+    groups_claim: z.string().min(1).default("groups"),
+    device_claim: z.string().min(1).default("device_compliant"),
+    algorithms: algorithms.default(["RS256", "PS256", "ES256", "EdDSA"]),
+    clock_skew_seconds: z.number().int().min(0).max(300).default(30),
+    /** Least time between two JWKS fetches (an unknown `kid` triggers one; floods do not). */
+    jwks_cooldown_seconds: z.number().int().min(1).max(3600).default(30),
+    jwks_timeout_ms: z.number().int().min(100).max(30_000).default(5000),
+  })
+  .strict();
+
+/** Agents that hold SPIFFE JWT-SVIDs, verified against the trust domain's JWKS bundle. */
+export const SpiffeConfigSchema = z
+  .object({
+    trust_domain: z.string().regex(/^[a-z0-9.-]{1,255}$/, "a SPIFFE trust domain (e.g. zyx.example)"),
+    jwks_uri: httpUrl,
+    audience: z.string().min(1),
+    algorithms: algorithms.default(["RS256", "ES256"]),
+    clock_skew_seconds: z.number().int().min(0).max(300).default(30),
+    jwks_cooldown_seconds: z.number().int().min(1).max(3600).default(30),
+    jwks_timeout_ms: z.number().int().min(100).max(30_000).default(5000),
+  })
+  .strict();
+
+export const DelegationConfigSchema = z
+  .object({
+    /** Ed25519 key that signs delegation tokens; generated (0600) on first start. */
+    signing_key: z.string().min(1).default(".bridle/delegation-signing-key.pem"),
+    default_ttl_seconds: z.number().int().min(30).max(86_400).default(900),
+    max_ttl_seconds: z.number().int().min(30).max(86_400).default(3600),
+    max_depth: z.number().int().min(1).max(8).default(4),
+  })
+  .strict()
+  .refine((d) => d.default_ttl_seconds <= d.max_ttl_seconds, {
+    message: "default_ttl_seconds must not exceed max_ttl_seconds",
+  });
+
 export const IdentityConfigSchema = z
   .object({
     mode: z.enum(["dev-headers", "oidc"]).default("dev-headers"),
-    oidc: z
-      .object({
-        issuer: httpUrl,
-        audience: z.string().min(1),
-        jwks_uri: httpUrl,
-        groups_claim: z.string().default("groups"),
-        device_claim: z.string().default("device_compliant"),
-      })
-      .strict()
-      .optional(),
+    oidc: OidcConfigSchema.optional(),
+    spiffe: SpiffeConfigSchema.optional(),
+    delegation: DelegationConfigSchema.default(DelegationConfigSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .refine((identity) => identity.mode !== "oidc" || identity.oidc !== undefined, {
+    message: "identity.mode oidc needs identity.oidc (issuer, audience, jwks_uri)",
+    path: ["oidc"],
+  });
+
+export type OidcConfig = z.infer<typeof OidcConfigSchema>;
+export type SpiffeConfig = z.infer<typeof SpiffeConfigSchema>;
+export type DelegationConfig = z.infer<typeof DelegationConfigSchema>;
+export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
 
 export const AuditConfigSchema = z
   .object({

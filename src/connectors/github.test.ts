@@ -94,6 +94,40 @@ describe("GitHub client: pull requests", () => {
   });
 });
 
+describe("GitHub client: pull request comments", () => {
+  it("posts a conversation comment with the personal access token", async () => {
+    const posted = await github().addPullRequestComment("platform-infra", 992, "Advisory review: risk Low");
+    expect(posted.htmlUrl).toBe(
+      `https://github.com/zyx-bank/platform-infra/pull/992#issuecomment-${posted.id}`,
+    );
+    expect(sandbox.state.github.comments.find((c) => c.id === posted.id)).toMatchObject({
+      issueNumber: 992,
+      body: "Advisory review: risk Low",
+      author: { login: "bridle-bot", type: "User" },
+    });
+    expect(sandbox.state.github.requests).toEqual([
+      { method: "POST", url: "/github/repos/zyx-bank/platform-infra/issues/992/comments" },
+    ]);
+  });
+
+  it("refuses an empty or oversized comment before any request", async () => {
+    expect((await failure(github().addPullRequestComment("platform-infra", 992, " \n"))).code).toBe(
+      "VALIDATION_FAILED",
+    );
+    const huge = "x".repeat(65_537);
+    expect((await failure(github().addPullRequestComment("platform-infra", 992, huge))).code).toBe(
+      "VALIDATION_FAILED",
+    );
+    expect(sandbox.state.github.requests).toHaveLength(0);
+  });
+
+  it("maps a comment on a missing pull request to UPSTREAM_NOT_FOUND", async () => {
+    expect((await failure(github().addPullRequestComment("platform-infra", 9999, "hi"))).code).toBe(
+      "UPSTREAM_NOT_FOUND",
+    );
+  });
+});
+
 describe("GitHub client: file contents", () => {
   it("decodes base64 content at a ref", async () => {
     const pull = sandbox.state.github.pulls.find((p) => p.number === 994)!;

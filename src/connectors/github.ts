@@ -2,7 +2,10 @@ import { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import type { ConnectorHttpConfig, GitHubConfig } from "../config/schema.js";
 import { BridleError } from "../core/errors.js";
-import { guardedFetch, requireCredential, statusError, upstreamOptions } from "./http.js";
+import { createGitHubAppCredentials, readAppPrivateKey } from "./github-app-auth.js";
+import { type GitHubAction, type GitHubCredentials, personalTokenCredentials } from "./github-credentials.js";
+import { toBridleError } from "./github-errors.js";
+import { guardedFetch, upstreamOptions } from "./http.js";
 import {
   requireContentPath,
   requireGitHubOwner,
@@ -14,10 +17,19 @@ import type { GitHubClient, PullRequest, PullRequestFile } from "./types.js";
 
 /**
  * GitHub REST client on Octokit. Octokit's own fetch is replaced by the guarded one from http.ts,
- * so GitHub calls get the same per-attempt timeout, bounded retries of GETs and response-size cap
- * as every other connector (Octokit 22 has no timeout option of its own). The token is read per
- * request through a hook, so a rotated token is picked up without rebuilding the client.
+ * so GitHub calls get the same per-attempt timeout, bounded retries (the comment POST only on a
+ * 429, which GitHub answers before acting) and response-size cap as every other connector
+ * (Octokit 22 has no timeout option of its own). Each action asks its credentials for an Authorization header naming the repository and
+ * what it does there: with a GitHub App that is a token for that repository and those permissions
+ * only (see github-app-auth.ts); otherwise the personal access token.
  */
+
+export interface GitHubClientOptions {
+  /** Folder a relative `app.private_key_file` resolves against (the config file's). */
+  baseDir?: string;
+  /** Epoch milliseconds; tests inject it to move past a token's expiry. */
+  now?: () => number;
+}
 
 /** GitHub itself never lists more than 3,000 files of a pull request. */
 const MAX_PULL_FILES = 3000;
@@ -46,12 +58,18 @@ const ContentResponse = z.object({
   content: z.string(),
 });
 
+const CommentResponse = z.object({ id: z.number(), html_url: z.string() });
+
+/** GitHub's limit on a comment body. */
+const MAX_COMMENT_CHARS = 65_536;
+
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function createGitHubClient(
   cfg: GitHubConfig,
   http: ConnectorHttpConfig,
   credential: (envName: string) => string | undefined,
+  clientOptions: GitHubClientOptions = {},
 ): GitHubClient {
   const options = upstreamOptions("GitHub", http);
   const octokit = new Octokit({
@@ -61,27 +79,31 @@ export function createGitHubClient(
     log: SILENT,
     request: { fetch: guardedFetch(options) },
   });
-  octokit.hook.before("request", (request) => {
-    request.headers.authorization = `Bearer ${requireCredential("GitHub", credential, cfg.token_env)}`;
-  });
+  const credentials = githubCredentials(cfg, credential, octokit.request, clientOptions);
   const target = (repository: string) => ({
     owner: requireGitHubOwner(cfg.owner),
     repo: requireRepositoryName(repository),
+  });
+  /** Identifiers are validated first, so a bad one never causes a token to be minted. */
+  const headersFor = async (repo: string, action: GitHubAction) => ({
+    authorization: await credentials.authorization(repo, action),
   });
 
   return {
     async getPullRequest(repository, number) {
       const params = { ...target(repository), pull_number: requirePullRequestNumber(number) };
-      const { data } = await call(() => octokit.rest.pulls.get(params));
+      const headers = await headersFor(params.repo, "read");
+      const { data } = await call(() => octokit.rest.pulls.get({ ...params, headers }));
       const pull = parse(PullResponse, data);
       return toPullRequest(params.repo, pull);
     },
 
     async listPullRequestFiles(repository, number) {
       const params = { ...target(repository), pull_number: requirePullRequestNumber(number), per_page: 100 };
+      const headers = await headersFor(params.repo, "read");
       let seen = 0;
       const files = await call(() =>
-        octokit.paginate(octokit.rest.pulls.listFiles, params, (response, done) => {
+        octokit.paginate(octokit.rest.pulls.listFiles, { ...params, headers }, (response, done) => {
           seen += response.data.length;
           if (seen >= MAX_PULL_FILES) done();
           return response.data;
@@ -92,7 +114,8 @@ export function createGitHubClient(
 
     async getFileContent(repository, path, ref) {
       const params = { ...target(repository), path: requireContentPath(path), ref: requireGitRef(ref) };
-      const { data } = await call(() => octokit.rest.repos.getContent(params));
+      const headers = await headersFor(params.repo, "read");
+      const { data } = await call(() => octokit.rest.repos.getContent({ ...params, headers }));
       if (Array.isArray(data)) {
         throw new BridleError("UPSTREAM_NOT_FOUND", "GitHub: the path is a directory, not a file", {
           service: "GitHub",
@@ -107,7 +130,45 @@ export function createGitHubClient(
       }
       return Buffer.from(file.content, "base64").toString("utf8");
     },
+
+    async addPullRequestComment(repository, number, body) {
+      const params = { ...target(repository), issue_number: requirePullRequestNumber(number) };
+      const text = requireCommentBody(body);
+      const headers = await headersFor(params.repo, "comment");
+      // A POST: the guarded fetch never repeats it after a timeout or 5xx (see http.ts).
+      const { data } = await call(() =>
+        octokit.rest.issues.createComment({ ...params, body: text, headers }),
+      );
+      const comment = parse(CommentResponse, data);
+      return { id: comment.id, htmlUrl: comment.html_url };
+    },
   };
+}
+
+function githubCredentials(
+  cfg: GitHubConfig,
+  credential: (envName: string) => string | undefined,
+  request: Octokit["request"],
+  options: GitHubClientOptions,
+): GitHubCredentials {
+  if (!cfg.app) return personalTokenCredentials(cfg, credential);
+  return createGitHubAppCredentials({
+    app: cfg.app,
+    owner: requireGitHubOwner(cfg.owner),
+    privateKey: readAppPrivateKey(cfg.app.private_key_file, options.baseDir ?? process.cwd()),
+    request,
+    now: options.now ?? Date.now,
+  });
+}
+
+function requireCommentBody(body: string): string {
+  if (typeof body !== "string" || body.trim() === "") {
+    throw new BridleError("VALIDATION_FAILED", "GitHub comment is empty");
+  }
+  if (body.length > MAX_COMMENT_CHARS) {
+    throw new BridleError("VALIDATION_FAILED", `GitHub comment exceeds ${MAX_COMMENT_CHARS} characters`);
+  }
+  return body;
 }
 
 /** Runs an Octokit call and turns whatever it throws into a BridleError. */
@@ -117,17 +178,6 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw toBridleError(error);
   }
-}
-
-function toBridleError(error: unknown): BridleError {
-  if (error instanceof BridleError) return error;
-  if (error instanceof Error) {
-    // Errors from our guarded fetch (timeout, oversize) arrive wrapped by Octokit.
-    if (error.cause instanceof BridleError) return error.cause;
-    const status = (error as Error & { status?: unknown }).status;
-    if (typeof status === "number" && status >= 300) return statusError("GitHub", status);
-  }
-  return new BridleError("UPSTREAM_ERROR", "GitHub request failed", { service: "GitHub" });
 }
 
 function parse<T>(schema: z.ZodType<T>, data: unknown): T {

@@ -54,6 +54,12 @@ export interface GitHubClient {
   listPullRequestFiles(repository: string, number: number): Promise<PullRequestFile[]>;
   /** Raw file content at a ref (decoded from the contents API's base64). */
   getFileContent(repository: string, path: string, ref: string): Promise<string>;
+  /** Posts a conversation comment on the pull request (plain Markdown). Never retried. */
+  addPullRequestComment(
+    repository: string,
+    number: number,
+    body: string,
+  ): Promise<{ id: number; htmlUrl: string }>;
 }
 
 export interface ConfluencePage {

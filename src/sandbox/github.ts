@@ -1,5 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SandboxCredentials } from "./context.js";
+import { authenticate, type GitHubPrincipal, repositoryAccess } from "./github/access.js";
+import type { Access, IssuedInstallationToken, SandboxAppRegistration } from "./github/app.js";
+import { registerAppRoutes } from "./github/app-routes.js";
+import { registerCommentRoutes } from "./github/comments.js";
 import { contentJson, gitBlobSha, pullJson, repoJson, sha1 } from "./github/wire.js";
 import {
   SEED_OWNER,
@@ -11,8 +15,10 @@ import {
 
 /**
  * GitHub REST simulator (mounted at /github): pull requests, their files (paginated with a Link
- * header, as api.github.com does) and the contents API. Shapes follow GitHub's documented
- * responses closely enough that Octokit runs against it unchanged.
+ * header, as api.github.com does), the contents API and conversation comments, plus the GitHub
+ * App flow (App JWT -> installation -> repository- and permission-scoped installation token,
+ * enforced on every repository endpoint). Shapes follow GitHub's documented responses closely
+ * enough that Octokit and @octokit/auth-app run against it unchanged.
  */
 
 export interface SandboxPullFile {
@@ -54,10 +60,24 @@ export interface SandboxRepository {
   trees: Record<string, Record<string, string>>;
 }
 
+export interface SandboxIssueComment {
+  id: number;
+  repository: string;
+  issueNumber: number;
+  body: string;
+  author: { login: string; id: number; type: "User" | "Bot" };
+  createdAt: string;
+}
+
 export interface GitHubState {
   owner: { login: string; id: number };
   repositories: Record<string, SandboxRepository>;
   pulls: SandboxPull[];
+  comments: SandboxIssueComment[];
+  /** The GitHub App installed on the owner; verifies App JWTs. */
+  app: SandboxAppRegistration;
+  /** Every installation token issued, in order (tests inspect and may expire them). */
+  installationTokens: IssuedInstallationToken[];
   /** Every request that reached the simulator (method and raw URL), for tests. */
   requests: { method: string; url: string }[];
 }
@@ -66,8 +86,16 @@ const DOCS = "https://docs.github.com/rest";
 /** GitHub's documented ceiling for the PR files endpoint. */
 const MAX_PULL_FILES = 3000;
 
-export function seedGitHub(): GitHubState {
-  const state: GitHubState = { owner: { ...SEED_OWNER }, repositories: {}, pulls: [], requests: [] };
+export function seedGitHub(app: SandboxAppRegistration): GitHubState {
+  const state: GitHubState = {
+    owner: { ...SEED_OWNER },
+    repositories: {},
+    pulls: [],
+    comments: [],
+    app,
+    installationTokens: [],
+    requests: [],
+  };
   for (const seed of seedRepositories()) {
     const base = Object.fromEntries(seed.baseFiles.map((f) => [f.path, f.content]));
     const baseSha = sha1(`commit ${seed.name} ${seed.defaultBranch}`);
@@ -153,23 +181,69 @@ export async function registerGitHub(
   state: GitHubState,
   credentials: SandboxCredentials,
 ) {
+  const principals = new WeakMap<FastifyRequest, GitHubPrincipal>();
+  const principalOf = (request: FastifyRequest) => principals.get(request)!;
+  const now = () => Date.now();
+
   app.addHook("onRequest", async (request, reply) => {
     state.requests.push({ method: request.method, url: request.url });
-    const token = bearerToken(request.headers.authorization);
-    if (token === null) return githubError(reply, 401, "Requires authentication");
-    if (token !== credentials.GITHUB_TOKEN) return githubError(reply, 401, "Bad credentials");
+    const result = await authenticate(request.headers.authorization, {
+      app: state.app,
+      installationTokens: state.installationTokens,
+      personalToken: credentials.GITHUB_TOKEN,
+      nowMs: now(),
+    });
+    if (!result.ok) return githubError(reply, 401, result.message);
+    principals.set(request, result.principal);
     reply.header("x-github-api-version-selected", "2022-11-28");
     reply.header("x-ratelimit-limit", "5000").header("x-ratelimit-remaining", "4999");
   });
   app.setNotFoundHandler((_request, reply) => githubError(reply));
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) =>
+    githubError(reply, error.statusCode ?? 500, error.statusCode === 400 ? error.message : "Server Error"),
+  );
+  // GitHub accepts a POST without a body (a token request for the whole installation).
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, body === "" ? {} : JSON.parse(body as string));
+    } catch {
+      done(Object.assign(new Error("Problems parsing JSON"), { statusCode: 400 }), undefined);
+    }
+  });
+
+  /** Finds the repository and checks the caller may use `permission` on it; answers when not. */
+  const authorizedRepo = (
+    request: FastifyRequest<{ Params: Pick<Params, "owner" | "repo"> }>,
+    reply: FastifyReply,
+    permission: string,
+    level: Access = "read",
+  ): SandboxRepository | null => {
+    const repo = findRepo(state, request.params);
+    const access = repositoryAccess(principalOf(request), repo, permission, level);
+    if (access.allowed) return repo!;
+    githubError(reply, access.status, access.message);
+    return null;
+  };
+
+  const helpers = {
+    principalOf,
+    findRepo: (owner: string, repo: string) => findRepo(state, { owner, repo }),
+    apiBase,
+    githubError,
+    now,
+  };
+  registerAppRoutes(app, state, helpers);
+  registerCommentRoutes(app, state, helpers);
 
   app.get<{ Params: Params }>("/repos/:owner/:repo", async (request, reply) => {
-    const repo = findRepo(state, request.params);
-    if (!repo) return githubError(reply);
+    const repo = authorizedRepo(request, reply, "metadata");
+    if (!repo) return reply;
     return repoJson(apiBase(request), state, repo);
   });
 
   app.get<{ Params: Params }>("/repos/:owner/:repo/pulls/:number", async (request, reply) => {
+    if (!authorizedRepo(request, reply, "pull_requests")) return reply;
     const pull = findPull(state, request.params);
     if (!pull) return githubError(reply);
     return pullJson(apiBase(request), state, pull);
@@ -178,6 +252,7 @@ export async function registerGitHub(
   app.get<{ Params: Params; Querystring: Record<string, string> }>(
     "/repos/:owner/:repo/pulls/:number/files",
     async (request, reply) => {
+      if (!authorizedRepo(request, reply, "pull_requests")) return reply;
       const pull = findPull(state, request.params);
       if (!pull) return githubError(reply);
       return pullFilesPage(request, reply, pull);
@@ -188,8 +263,8 @@ export async function registerGitHub(
     request: FastifyRequest<{ Params: Params; Querystring: { ref?: string } }>,
     reply: FastifyReply,
   ) => {
-    const repo = findRepo(state, request.params);
-    if (!repo) return githubError(reply);
+    const repo = authorizedRepo(request, reply, "contents");
+    if (!repo) return reply;
     const ref = request.query.ref ?? repo.defaultBranch;
     const sha = repo.branches[ref] ?? (repo.trees[ref] ? ref : undefined);
     if (sha === undefined) return githubError(reply, 404, `No commit found for the ref ${ref}`);
@@ -205,11 +280,6 @@ export async function registerGitHub(
   };
   app.get("/repos/:owner/:repo/contents", contents);
   app.get("/repos/:owner/:repo/contents/*", contents);
-}
-
-function bearerToken(header: string | undefined): string | null {
-  const match = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header ?? "");
-  return match ? match[1]! : null;
 }
 
 function githubError(reply: FastifyReply, status = 404, message = "Not Found") {

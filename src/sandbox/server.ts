@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { type AtlassianState, registerConfluence, registerJira, seedAtlassian } from "./atlassian.js";
 import { type AwsState, registerAws, seedAws } from "./aws.js";
 import { mintSandboxCredentials, type SandboxCredentials, type SandboxFault } from "./context.js";
+import { createSandboxAppKey, sandboxAppRegistration } from "./github/app.js";
 import { type GitHubState, registerGitHub, seedGitHub } from "./github.js";
 import { registerSlack, type SlackState, seedSlack } from "./slack.js";
 
@@ -9,7 +10,8 @@ import { registerSlack, type SlackState, seedSlack } from "./slack.js";
  * The bundled simulator of the external APIs Bridle talks to. It speaks each vendor's real wire
  * protocol so that the real connectors (Octokit, @slack/web-api, AWS SDK v3, fetch for Atlassian)
  * run unchanged against it. Mount points, each a base URL a connector is configured with:
- *   /github          GitHub REST            (connectors.github.api_url)
+ *   /github          GitHub REST            (connectors.github.api_url), with a GitHub App
+ *                                           (connectors.github.app; see Sandbox.githubApp)
  *   /jira            Jira Cloud REST v3      (connectors.jira.url)
  *   /confluence/wiki Confluence REST         (connectors.confluence.url)
  *   /slack/api       Slack Web API           (connectors.slack.api_url)
@@ -22,9 +24,20 @@ export interface SandboxState {
   aws: AwsState;
 }
 
+/** The simulated GitHub App, as an operator would configure it in `connectors.github.app`. */
+export interface SandboxGitHubApp {
+  appId: number;
+  installationId: number;
+  /** PKCS#1 PEM private key of the app (for tests that sign their own App JWTs). */
+  privateKeyPem: string;
+  /** The same key in a 0600 file, removed by close(). */
+  privateKeyFile: string;
+}
+
 export interface Sandbox {
   url: string;
   credentials: SandboxCredentials;
+  githubApp: SandboxGitHubApp;
   state: SandboxState;
   /** Make upstream misbehave for tests (timeouts, 5xx). */
   injectFault(fault: SandboxFault): void;
@@ -39,8 +52,10 @@ export interface SandboxOptions {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const credentials = mintSandboxCredentials();
+  const appKey = await createSandboxAppKey();
+  const registration = sandboxAppRegistration(appKey.publicKey);
   const state: SandboxState = {
-    github: seedGitHub(),
+    github: seedGitHub(registration),
     atlassian: seedAtlassian(),
     slack: seedSlack(),
     aws: seedAws(),
@@ -48,18 +63,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults: SandboxFault[] = [];
   const app = buildSandboxApp(state, credentials, faults);
   const host = options.host ?? "127.0.0.1";
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (error) {
+    appKey.dispose();
+    throw error;
+  }
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("sandbox did not bind a TCP port");
   return {
     url: `http://${host}:${address.port}`,
     credentials,
+    githubApp: {
+      appId: registration.appId,
+      installationId: registration.installation.id,
+      privateKeyPem: appKey.privateKeyPem,
+      privateKeyFile: appKey.privateKeyFile,
+    },
     state,
     injectFault: (fault) => faults.push({ ...fault }),
     clearFaults: () => {
       faults.length = 0;
     },
-    close: () => app.close(),
+    close: async () => {
+      appKey.dispose();
+      await app.close();
+    },
   };
 }
 

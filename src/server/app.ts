@@ -5,6 +5,7 @@ import { sendError } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { reviewChangeRoute } from "./routes/review-change.js";
+import { tokenExchangeRoute } from "./routes/token-exchange.js";
 
 /** The HTTP face: parsing, limits and error mapping; every decision is the services' job. */
 export async function buildServer(bridle: Bridle) {
@@ -16,6 +17,19 @@ export async function buildServer(bridle: Bridle) {
   });
   // JSON only: Fastify's default text/plain parser would let a non-JSON body reach the routes.
   app.removeContentTypeParser("text/plain");
+  // OAuth's token endpoint speaks forms (RFC 6749 §4.1.3); repeated keys are refused, not merged.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    const form = new URLSearchParams(body as string);
+    const out: Record<string, string> = {};
+    for (const [key, value] of form) {
+      if (Object.hasOwn(out, key)) {
+        done(new BridleError("BAD_REQUEST", `form field ${key.slice(0, 40)} is repeated`), undefined);
+        return;
+      }
+      out[key] = value;
+    }
+    done(null, out);
+  });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -27,5 +41,6 @@ export async function buildServer(bridle: Bridle) {
   await app.register(async (scope) => healthRoutes(scope, bridle));
   await app.register(async (scope) => reviewChangeRoute(scope, bridle));
   await app.register(async (scope) => auditRoutes(scope, bridle));
+  await app.register(async (scope) => tokenExchangeRoute(scope, bridle));
   return app;
 }

@@ -60,6 +60,7 @@ export function toBridleError(error: unknown): BridleError {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const e = toBridleError(error);
   if (e.status >= 500) request.log.error({ err: error }, "request failed");
+  if (e.status === 401) reply.header("www-authenticate", 'Bearer realm="bridle"');
   if (request.url.startsWith("/review-change")) {
     return reply.code(e.status).send({ detail: e.code === "FORBIDDEN" && e.detail ? e.detail : e.message });
   }

@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditEventType } from "../core/audit/event.js";
 import type { Checkpoint } from "../core/ledger/checkpoint.js";
 import type { LedgerRecord } from "../core/ledger/record.js";
+import type { IdentityStore } from "./identity-store.js";
 
 export type { Checkpoint } from "../core/ledger/checkpoint.js";
 
@@ -36,5 +37,7 @@ export interface LedgerStore {
   /** Durable named cursors (the SIEM forwarder's position). */
   getCursor(name: string): Promise<number>;
   setCursor(name: string, seq: number): Promise<void>;
+  /** Delegations, on the same database (closed with it). */
+  identities(): IdentityStore;
   close(): Promise<void>;
 }

@@ -194,7 +194,10 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
       const records = await readAll(again!);
       expect(records.map((r) => r.data.id)).toEqual(["before", "after-1", "after-2"]);
       expectIntactChain(records);
-      expect(await fixture.sql("SELECT version FROM schema_migrations")).toEqual([{ version: 1 }]);
+      expect(await fixture.sql("SELECT version FROM schema_migrations ORDER BY version")).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
     });
 
     it("50 concurrent appenders through one LedgerSink share commits and form one gap-free chain", async () => {
@@ -241,6 +244,69 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
       const records = await readAll(store);
       expect(records[1]!.data.ticket).toBe("CHG-99999");
       expect(firstBreak(records)).toBe("seq 2: hash does not recompute");
+    });
+
+    describe("delegations (identity store on the same database)", () => {
+      const scope = { tools: ["jira_read"], workflows: ["change_review"], accounts: [] };
+      const delegation = (id: string, parent: string | null, agent: string) => ({
+        id,
+        parent_id: parent,
+        subject: "dev@zyx.example",
+        agent,
+        chain: parent ? ["spiffe://zyx.example/a", agent] : [agent],
+        scope,
+        purpose: "review CHG-1",
+        issued_at: `2026-01-01T00:00:0${id.length}.000Z`,
+        expires_at: "2026-01-01T01:00:00.000Z",
+      });
+
+      it("saves, reads back and lists delegations, newest first", async () => {
+        const ids = store.identities();
+        await ids.saveDelegation(delegation("root", null, "spiffe://zyx.example/a"));
+        await ids.saveDelegation(delegation("child1", "root", "oauth-client:b"));
+        expect(await ids.getDelegation("child1")).toMatchObject({
+          parent_id: "root",
+          chain: ["spiffe://zyx.example/a", "oauth-client:b"],
+          scope,
+          revoked_at: null,
+          last_used_at: null,
+          uses: 0,
+        });
+        expect(await ids.getDelegation("nope")).toBeNull();
+        expect((await ids.listDelegations(10)).map((d) => d.id)).toEqual(["child1", "root"]);
+        expect((await ids.listDelegations(1)).map((d) => d.id)).toEqual(["child1"]);
+      });
+
+      it("counts uses and never moves last use backwards", async () => {
+        const ids = store.identities();
+        await ids.saveDelegation(delegation("root", null, "spiffe://zyx.example/a"));
+        await ids.recordUse("root", "2026-01-01T00:10:00.000Z");
+        await ids.recordUse("root", "2026-01-01T00:05:00.000Z");
+        expect(await ids.getDelegation("root")).toMatchObject({
+          uses: 2,
+          last_used_at: "2026-01-01T00:10:00.000Z",
+        });
+      });
+
+      it("revokes a delegation with everything issued under it, once, and survives a restart", async () => {
+        const ids = store.identities();
+        await ids.saveDelegation(delegation("root", null, "spiffe://zyx.example/a"));
+        await ids.saveDelegation(delegation("child1", "root", "oauth-client:b"));
+        await ids.saveDelegation(delegation("grandchild", "child1", "oauth-client:c"));
+        await ids.saveDelegation(delegation("other", null, "spiffe://zyx.example/a"));
+        expect((await ids.revoke("child1", "2026-01-01T00:20:00.000Z", "incident")).sort()).toEqual([
+          "child1",
+          "grandchild",
+        ]);
+        expect(await ids.revoke("child1", "2026-01-01T00:21:00.000Z", "again")).toEqual([]);
+        const reopened = (await open()).identities();
+        expect(await reopened.getDelegation("grandchild")).toMatchObject({
+          revoked_at: "2026-01-01T00:20:00.000Z",
+          revoke_reason: "incident",
+        });
+        expect((await reopened.getDelegation("root"))?.revoked_at).toBeNull();
+        expect((await reopened.getDelegation("other"))?.revoked_at).toBeNull();
+      });
     });
   });
 }

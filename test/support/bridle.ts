@@ -37,7 +37,10 @@ export async function startTestBridle(configYaml = ""): Promise<TestBridle> {
   loaded.config.policy = loaded.config.policy.startsWith("/")
     ? loaded.config.policy
     : join(process.cwd(), loaded.config.policy);
-  const bridle = await createBridle(loaded, { logger: pino({ level: "silent" }), policyPollMs: 0 });
+  const bridle = await createBridle(loaded, {
+    logger: pino({ level: process.env.TEST_LOG ?? "silent" }),
+    policyPollMs: 0,
+  });
   const app = await buildServer(bridle);
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   if (!bridle.sandbox) throw new Error("test Bridle must run with sandbox connectors");

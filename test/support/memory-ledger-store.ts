@@ -60,6 +60,10 @@ export class MemoryLedgerStore implements LedgerStore {
     this.cursors.set(name, seq);
   }
 
+  identities(): never {
+    throw new Error("MemoryLedgerStore holds audit events only; use a SQLite store for delegations");
+  }
+
   async close(): Promise<void> {}
 }
 

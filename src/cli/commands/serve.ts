@@ -1,7 +1,8 @@
 import { loadConfig } from "../../config/load.js";
+import { connectorStartupWarnings } from "../../connectors/index.js";
+import { isLoopbackHost } from "../../identity/dev-headers.js";
 import { createBridle } from "../../runtime.js";
 import { buildServer } from "../../server/app.js";
-import { isLoopbackHost } from "../../server/identity.js";
 import { CliExit, EXIT } from "../io.js";
 
 export async function serveCommand(opts: { config?: string; port?: string; host?: string }): Promise<void> {
@@ -23,12 +24,22 @@ export async function serveCommand(opts: { config?: string; port?: string; host?
   const bridle = await createBridle(loaded);
   const app = await buildServer(bridle);
   if (config.identity.mode === "dev-headers") {
+    // Loud on purpose: in this mode whoever can reach the port chooses who they are.
+    process.stderr.write(
+      [
+        "",
+        "!!! identity.mode is dev-headers: x-user-email / x-user-groups headers are TRUSTED as identity.",
+        "!!! Local development only. Bound to loopback; set identity.mode: oidc for anything else.",
+        "",
+      ].join("\n"),
+    );
     bridle.logger.warn(
       "identity.mode is dev-headers: identity comes from client headers. Local development only.",
     );
   }
   if (bridle.sandbox)
     bridle.logger.info({ sandbox: bridle.sandbox.url }, "connectors use the bundled sandbox");
+  for (const warning of connectorStartupWarnings(config.connectors)) bridle.logger.warn(warning);
   const shutdown = async (signal: string) => {
     bridle.logger.info({ signal }, "shutting down");
     await app.close();

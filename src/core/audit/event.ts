@@ -1,4 +1,5 @@
-import type { Principal } from "../principal.js";
+import type { Scope } from "../identity/scope.js";
+import { actingAgent, type Principal } from "../principal.js";
 
 /**
  * One audit event as the harness emits it, before the ledger assigns `seq` and chains it.
@@ -14,7 +15,9 @@ export type AuditEventType =
   | "ai_agent_review_failed"
   | "policy_reloaded"
   | "policy_reload_rejected"
-  | "audit_read";
+  | "audit_read"
+  | "token_exchange"
+  | "delegation_revoked";
 
 export interface AuditActor {
   user: string;
@@ -25,6 +28,13 @@ export interface AuditActor {
   agent: string | null;
   /** Every identity from the human down to the acting agent; empty for a direct human call. */
   delegation_chain: readonly string[];
+  /** The delegation the agent acts under (id, purpose, each hop's scope); absent for a human. */
+  delegation?: {
+    id: string;
+    purpose: string;
+    expires_at: string;
+    hops: readonly { agent: string; scope: Scope }[];
+  };
 }
 
 export interface AuditDecision {
@@ -52,12 +62,23 @@ export interface AuditEvent {
 }
 
 export function actorOf(principal: Principal): AuditActor {
+  const delegation = principal.delegation;
   return {
     user: principal.email,
     groups: principal.groups,
     device_compliant: principal.deviceCompliant,
     authenticated_by: principal.authenticatedBy,
-    agent: null,
-    delegation_chain: [],
+    agent: actingAgent(principal),
+    delegation_chain: delegation ? [principal.email, ...delegation.hops.map((h) => h.agent)] : [],
+    ...(delegation
+      ? {
+          delegation: {
+            id: delegation.id,
+            purpose: delegation.purpose,
+            expires_at: delegation.expiresAt,
+            hops: delegation.hops,
+          },
+        }
+      : {}),
   };
 }

@@ -54,7 +54,7 @@ export function renderTimeline(traceId: string, events: readonly Sequenced[]): s
   const header = [
     `Trace ${traceId}: ${events.length} events, ${first.timestamp_utc} → ${(events.at(-1) as Sequenced).timestamp_utc}`,
     actor
-      ? `Requested by ${actor.user} (groups: ${actor.groups.join(", ") || "none"}; device ${actor.device_compliant ? "compliant" : "NOT compliant"}; identity via ${actor.authenticated_by}${actor.agent ? `; agent ${actor.agent}` : ""}${actor.delegation_chain.length ? `; delegation ${actor.delegation_chain.join(" → ")}` : ""})`
+      ? `Requested by ${actor.user} (groups: ${actor.groups.join(", ") || "none"}; device ${actor.device_compliant ? "compliant" : "NOT compliant"}; identity via ${actor.authenticated_by}${actor.agent ? `; agent ${actor.agent}` : ""}${actor.delegation_chain.length ? `; delegation ${actor.delegation_chain.join(" → ")}` : ""}${actor.delegation ? ` for "${actor.delegation.purpose}"` : ""})`
       : "Requested by: system",
     "",
   ];

@@ -287,6 +287,7 @@ function unmapped(record: LedgerRecord, mapped: { tool?: boolean }) {
           device_compliant: actor.device_compliant,
           authenticated_by: actor.authenticated_by,
           delegation_chain: actor.delegation_chain,
+          ...(actor.delegation ? { delegation: actor.delegation } : {}),
         }
       : {}),
   };

@@ -180,6 +180,9 @@ describe("simulatePolicy: the four kinds of change, counted per tool and user", 
     const policy = candidate((p) => {
       p.tools.jira_read_v2 = tool(p, "jira_read");
       delete p.tools.jira_read;
+      // A registered agent may only name defined tools: the rename reaches it too.
+      for (const agent of Object.values(p.agents))
+        agent.tools = agent.tools.map((t) => (t === "jira_read" ? "jira_read_v2" : t));
     });
     const report = simulatePolicy(ledger, policy);
     const intern6 = report.reason_changes.find((c) => c.seq === 6);

@@ -1,3 +1,4 @@
+import { normalizeScope, type Scope } from "../identity/scope.js";
 import type { KillSwitchSettings, PolicyFile, Risk, ToolPolicy } from "./schema.js";
 
 /**
@@ -28,6 +29,14 @@ export interface CompiledKillSwitch {
   adminGroups: ReadonlySet<string>;
 }
 
+/** A registered agent: the most it may ever do, whoever delegates to it. */
+export interface CompiledAgent {
+  name: string;
+  identity: string;
+  owner: string;
+  scope: Scope;
+}
+
 export interface CompiledPolicy {
   version: string;
   /** SHA-256 (hex) of the policy file's bytes, recorded with every decision. */
@@ -35,6 +44,8 @@ export interface CompiledPolicy {
   source: PolicyFile;
   tools: ReadonlyMap<string, CompiledTool>;
   killSwitch: CompiledKillSwitch;
+  /** Registered agents by identity (spiffe://… or oauth-client:…). */
+  agents: ReadonlyMap<string, CompiledAgent>;
 }
 
 /** The connector a tool belongs to when the policy does not say: `jira_read` → `jira`. */
@@ -85,5 +96,11 @@ export function compilePolicy(source: PolicyFile, sha256: string): CompiledPolic
     source,
     tools,
     killSwitch: compileKillSwitch(source.kill_switch),
+    agents: new Map(
+      Object.entries(source.agents).map(([name, agent]) => [
+        agent.identity,
+        { name, identity: agent.identity, owner: agent.owner, scope: normalizeScope(agent) },
+      ]),
+    ),
   };
 }

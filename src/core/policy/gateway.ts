@@ -50,6 +50,8 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
   if (input.runtimeKillSwitch) killSwitchReasons(input.runtimeKillSwitch, input, tool, reasons);
   const blockedBySwitch = reasons.length > 0;
 
+  if (input.principal.delegation) delegationReasons(policy, input, reasons);
+
   if (!tool) {
     reasons.push(REASONS.toolUndefined);
     return build(policy, input.tool, undefined, dedupe(reasons), false);
@@ -77,6 +79,40 @@ function killSwitchReasons(
   const write = tool?.write === true;
   if (write && ks.allWriteToolsDisabled) out.push(REASONS.allWritesDisabled);
   if (write && ks.readOnlyMode) out.push(REASONS.readOnly);
+}
+
+/**
+ * An agent acting for a human gets the intersection of every identity in the chain: the human's
+ * groups (checked below like any call), each hop's delegated scope (each a subset of the one
+ * before, so the last is the narrowest, but all are checked: the chain is the record), and each
+ * agent's own registered scope as the policy says today — shrinking an agent's scope or
+ * removing it takes effect on delegations already issued.
+ */
+function delegationReasons(policy: CompiledPolicy, input: DecisionInput, out: string[]): void {
+  const hops = input.principal.delegation?.hops ?? [];
+  const account = input.args?.account;
+  for (const hop of hops) {
+    const agent = policy.agents.get(hop.agent);
+    if (isDisabledAgent(policy.killSwitch, hop.agent, agent?.name)) out.push(REASONS.agentDisabled);
+    if (input.runtimeKillSwitch && isDisabledAgent(input.runtimeKillSwitch, hop.agent, agent?.name))
+      out.push(REASONS.agentDisabled);
+    if (!agent) out.push(REASONS.agentNotRegistered);
+    else if (!agent.scope.tools.includes(input.tool)) out.push(REASONS.toolOutsideAgentScope);
+    if (!hop.scope.tools.includes(input.tool)) out.push(REASONS.toolOutsideDelegation);
+    if (input.workflow !== undefined) {
+      if (!hop.scope.workflows.includes(input.workflow)) out.push(REASONS.workflowOutsideDelegation);
+      if (agent && !agent.scope.workflows.includes(input.workflow))
+        out.push(REASONS.workflowOutsideDelegation);
+    }
+    if (typeof account === "string") {
+      if (!hop.scope.accounts.includes(account)) out.push(REASONS.accountOutsideDelegation);
+      if (agent && !agent.scope.accounts.includes(account)) out.push(REASONS.accountOutsideDelegation);
+    }
+  }
+}
+
+function isDisabledAgent(ks: CompiledKillSwitch, identity: string, name: string | undefined): boolean {
+  return ks.disabledUsers.has(identity.toLowerCase()) || (name !== undefined && ks.disabledUsers.has(name));
 }
 
 function belongsToAllowedGroup(tool: CompiledTool, principal: Principal): boolean {

@@ -19,6 +19,13 @@ export const REASONS = {
   changeTicketRequired: "change ticket is required",
   changeTicketNotFound: "change ticket does not exist",
   rollbackPlanRequired: "rollback plan is required",
+  // Bridle: agents and delegation chains (an agent acting for a human).
+  agentDisabled: "agent disabled by kill switch",
+  agentNotRegistered: "agent is not registered in policy",
+  toolOutsideAgentScope: "tool is outside the agent's scope",
+  toolOutsideDelegation: "tool is outside the delegated scope",
+  workflowOutsideDelegation: "workflow is outside the delegated scope",
+  accountOutsideDelegation: "account is outside the delegated scope",
 } as const;
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];

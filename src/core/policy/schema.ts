@@ -51,6 +51,28 @@ export const AuditPolicySchema = z
   })
   .strict();
 
+/** How an agent proves who it is: a SPIFFE ID (JWT-SVID) or an OAuth client id (client credentials). */
+export const AGENT_IDENTITY =
+  /^(spiffe:\/\/[a-z0-9.-]{1,255}\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{1,512}|oauth-client:[A-Za-z0-9._~-]{1,255})$/;
+
+/**
+ * Bridle: a non-human identity. An agent acts for a human only through a delegation, and never
+ * beyond this scope, whatever the human may do: the gateway authorizes the intersection.
+ */
+export const AgentPolicySchema = z
+  .object({
+    identity: z
+      .string()
+      .regex(AGENT_IDENTITY, "an agent identity is spiffe://TRUST_DOMAIN/PATH or oauth-client:CLIENT_ID"),
+    /** The human or team answerable for the agent (the inventory shows it). */
+    owner: name,
+    description: z.string().max(500).optional(),
+    tools: nameList,
+    workflows: nameList,
+    accounts: nameList,
+  })
+  .strict();
+
 export const PolicyFileSchema = z
   .object({
     version: z.union([z.string().min(1), z.number()]).transform(String),
@@ -60,10 +82,37 @@ export const PolicyFileSchema = z
       z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "tool names are lower_snake_case"),
       ToolPolicySchema,
     ),
+    agents: z
+      .record(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "agent names are lower-case"), AgentPolicySchema)
+      .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [agentName, agent] of Object.entries(file.agents)) {
+      for (const tool of agent.tools) {
+        if (!(tool in file.tools)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["agents", agentName, "tools"],
+            message: `tool ${tool} is not defined in tools`,
+          });
+        }
+      }
+      const other = seen.get(agent.identity);
+      if (other) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["agents", agentName, "identity"],
+          message: `identity is already agent ${other}'s`,
+        });
+      }
+      seen.set(agent.identity, agentName);
+    }
+  });
 
 export type Risk = z.infer<typeof RiskSchema>;
 export type KillSwitchSettings = z.infer<typeof KillSwitchSchema>;
 export type ToolPolicy = z.infer<typeof ToolPolicySchema>;
+export type AgentPolicy = z.infer<typeof AgentPolicySchema>;
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;

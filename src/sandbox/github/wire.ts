@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
-import type { GitHubState, SandboxPull, SandboxRepository } from "../github.js";
+import type { GitHubState, SandboxIssueComment, SandboxPull, SandboxRepository } from "../github.js";
+import { githubTimestamp, type IssuedInstallationToken } from "./app.js";
 
-/** GitHub's JSON shapes (users, repositories, pull requests, contents) and git object ids. */
+/**
+ * GitHub's JSON shapes (users, repositories, pull requests, contents, issue comments, app
+ * installations and their tokens) and git object ids.
+ */
 
 export function sha1(text: string): string {
   return createHash("sha1").update(text).digest("hex");
@@ -13,7 +17,7 @@ export function gitBlobSha(content: string): string {
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
-function userJson(base: string, user: { login: string; id: number }, type = "User") {
+export function userJson(base: string, user: { login: string; id: number }, type = "User") {
   return {
     login: user.login,
     id: user.id,
@@ -127,4 +131,60 @@ export function contentJson(
   }
   if (names.size === 0) return null;
   return [...names].sort().map(([name, type]) => entry(type, `${prefix}${name}`, tree[`${prefix}${name}`]));
+}
+
+export function issueCommentJson(base: string, state: GitHubState, comment: SandboxIssueComment) {
+  const fullName = `${state.owner.login}/${comment.repository}`;
+  return {
+    id: comment.id,
+    node_id: Buffer.from(`012:IssueComment${comment.id}`).toString("base64"),
+    url: `${base}/repos/${fullName}/issues/comments/${comment.id}`,
+    html_url: `https://github.com/${fullName}/pull/${comment.issueNumber}#issuecomment-${comment.id}`,
+    issue_url: `${base}/repos/${fullName}/issues/${comment.issueNumber}`,
+    body: comment.body,
+    user: userJson(base, comment.author, comment.author.type),
+    created_at: comment.createdAt,
+    updated_at: comment.createdAt,
+    author_association: comment.author.type === "Bot" ? "NONE" : "MEMBER",
+  };
+}
+
+/** GET /repos/{owner}/{repo}/installation: the app's installation on the repository's owner. */
+export function installationJson(base: string, state: GitHubState) {
+  const { app, owner } = state;
+  const { installation } = app;
+  return {
+    id: installation.id,
+    client_id: app.clientId,
+    account: userJson(base, owner, "Organization"),
+    repository_selection: "all",
+    access_tokens_url: `${base}/app/installations/${installation.id}/access_tokens`,
+    repositories_url: `${base}/installation/repositories`,
+    html_url: `https://github.com/organizations/${owner.login}/settings/installations/${installation.id}`,
+    app_id: app.appId,
+    app_slug: app.slug,
+    target_id: owner.id,
+    target_type: "Organization",
+    permissions: installation.permissions,
+    events: [],
+    created_at: installation.createdAt,
+    updated_at: installation.createdAt,
+    single_file_name: null,
+    has_multiple_single_files: false,
+    single_file_paths: [],
+    suspended_by: null,
+    suspended_at: null,
+  };
+}
+
+/** The 201 answer of POST /app/installations/{id}/access_tokens. */
+export function installationTokenJson(base: string, state: GitHubState, grant: IssuedInstallationToken) {
+  const scoped = grant.repositories?.map((name) => state.repositories[name]!);
+  return {
+    token: grant.token,
+    expires_at: githubTimestamp(grant.expiresAt),
+    permissions: grant.permissions,
+    repository_selection: scoped ? "selected" : "all",
+    ...(scoped ? { repositories: scoped.map((repo) => repoJson(base, state, repo)) } : {}),
+  };
 }

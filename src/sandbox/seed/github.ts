@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { packageRoot } from "../../config/paths.js";
 
 /**
- * The ZYX Bank demo repository as the GitHub simulator serves it. Pull-request contents come
+ * The ZYX Bank demo repositories as the GitHub simulator serves them. Pull-request contents come
  * from the Terraform fixtures on disk (`src/sandbox/seed/terraform/pr-<n>/`), read when the
  * sandbox starts, so editing a fixture changes what the review sees without touching code.
  */
@@ -106,6 +106,31 @@ export function seedRepositories(): SeedRepository[] {
           headRef: "chore/regenerate-tagging-modules",
           createdAt: "2026-05-22T01:05:55Z",
           files: generatedTaggingModules(130),
+        },
+      ],
+    },
+    {
+      // A second repository of the same organisation, so tests can show that a token scoped to
+      // platform-infra cannot read it.
+      name: "payments-gateway",
+      id: 702_318_901,
+      description: "ZYX Bank payments gateway service configuration",
+      defaultBranch: "main",
+      baseFiles: [
+        {
+          path: "README.md",
+          content: "# payments-gateway\n\nRuntime configuration of the payments gateway (PCI scope).\n",
+        },
+      ],
+      pulls: [
+        {
+          number: 17,
+          title: "Raise the settlement connection pool to 64",
+          body: "Settlement batches queue behind 32 connections at month end.",
+          author: MARCUS,
+          headRef: "ops/settlement-pool-64",
+          createdAt: "2026-05-20T16:45:09Z",
+          files: [{ path: "config/settlement-pool.yaml", content: "settlement:\n  pool_size: 64\n" }],
         },
       ],
     },

@@ -6,7 +6,6 @@ import { mayReadAudit } from "../../core/policy/gateway.js";
 import type { Principal } from "../../core/principal.js";
 import { buildEvent } from "../../harness/audit-events.js";
 import type { Bridle } from "../../runtime.js";
-import { principalFromDevHeaders } from "../identity.js";
 
 const MAX_LIMIT = 1000;
 
@@ -32,7 +31,7 @@ const TraceParamsSchema = z.object({ trace_id: z.string().min(1).max(64) }).stri
  */
 export async function auditRoutes(app: FastifyInstance, bridle: Bridle) {
   const reader = async (request: FastifyRequest, what: Record<string, unknown>): Promise<Principal> => {
-    const principal = principalFromDevHeaders(request);
+    const principal = await bridle.identity.authenticator.principal(request.headers);
     const allowed = mayReadAudit(bridle.policy.current(), principal);
     await bridle.audit.append(
       buildEvent(bridle.clock, { principal, traceId: bridle.newTraceId() }, "audit_read", {

@@ -2,12 +2,11 @@ import type { FastifyInstance } from "fastify";
 import { BridleError } from "../../core/errors.js";
 import { ChangeReviewRequestSchema } from "../../harness/review/schemas.js";
 import type { Bridle } from "../../runtime.js";
-import { principalFromDevHeaders } from "../identity.js";
 
 /** `POST /review-change`: the reference's endpoint, same request, same response, same errors. */
 export async function reviewChangeRoute(app: FastifyInstance, bridle: Bridle) {
   app.post("/review-change", async (request) => {
-    const principal = principalFromDevHeaders(request);
+    const principal = await bridle.identity.authenticator.principal(request.headers);
     const parsed = ChangeReviewRequestSchema.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -58,6 +58,29 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Delegations Bridle issued (identity): revocation and the non-human inventory.
+    version: 2,
+    sql: `
+      CREATE TABLE delegations (
+        id TEXT PRIMARY KEY,
+        parent_id TEXT REFERENCES delegations (id),
+        subject TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        revoke_reason TEXT,
+        last_used_at TEXT,
+        uses BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE INDEX delegations_parent ON delegations (parent_id);
+      CREATE INDEX delegations_agent ON delegations (agent, issued_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,6 +2,7 @@ import pg from "pg";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
 import { buildEventQuery } from "../event-query.js";
+import type { IdentityStore } from "../identity-store.js";
 import {
   type ChainedBatch,
   chainTexts,
@@ -14,6 +15,7 @@ import {
 } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { migrate } from "./migrations.js";
+import { PostgresIdentityStore } from "./postgres-identity-store.js";
 
 type Row = { record: string; hash: string };
 /** BIGINT arrives as a string from pg; seq values stay far below 2^53. */
@@ -46,6 +48,8 @@ export interface PostgresStoreOptions {
  */
 export class PostgresLedgerStore implements LedgerStore {
   readonly kind = "postgres" as const;
+
+  private identityStore: IdentityStore | null = null;
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -143,6 +147,11 @@ export class PostgresLedgerStore implements LedgerStore {
        ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
       [name, seq],
     );
+  }
+
+  identities(): IdentityStore {
+    this.identityStore ??= new PostgresIdentityStore(this.pool);
+    return this.identityStore;
   }
 
   async close(): Promise<void> {

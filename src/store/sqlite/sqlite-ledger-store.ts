@@ -2,10 +2,12 @@ import type Database from "better-sqlite3";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
 import { buildEventQuery } from "../event-query.js";
+import type { IdentityStore } from "../identity-store.js";
 import { clampLimit, indexColumns, prepareEvent, recordFromRow, recordsOf } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
 import { migrate } from "./migrations.js";
+import { SqliteIdentityStore } from "./sqlite-identity-store.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 import { InlineWriter, type LedgerWriter } from "./writer-protocol.js";
 import { WriterThread } from "./writer-thread.js";
@@ -37,6 +39,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly queries = new Map<string, Database.Statement<unknown[], Row>>();
   private readonly stmt;
   private closing: Promise<void> | null = null;
+  private identityStore: IdentityStore | null = null;
 
   /** `path` is a file (created 0600 in a 0700 folder when missing) or `:memory:`. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -105,6 +108,11 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async setCursor(name: string, seq: number): Promise<void> {
     await this.writer.setCursor(name, seq, this.now().toISOString());
+  }
+
+  identities(): IdentityStore {
+    this.identityStore ??= new SqliteIdentityStore(this.db);
+    return this.identityStore;
   }
 
   close(): Promise<void> {

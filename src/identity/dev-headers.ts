@@ -1,12 +1,12 @@
-import type { FastifyRequest } from "fastify";
+import type { IncomingHttpHeaders } from "node:http";
 import { BridleError } from "../core/errors.js";
 import type { Principal } from "../core/principal.js";
 
 const MAX_GROUPS = 100;
 const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
@@ -15,11 +15,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * (the server refuses to bind elsewhere in this mode). Values are still validated: a header is
  * client input like any other.
  */
-export function principalFromDevHeaders(request: FastifyRequest): Principal {
-  const email = header(request, "x-user-email")?.trim();
+export function principalFromDevHeaders(headers: IncomingHttpHeaders): Principal {
+  const email = header(headers, "x-user-email")?.trim();
   if (!email) throw new BridleError("UNAUTHENTICATED", "missing user identity");
   if (!EMAIL.test(email)) throw new BridleError("UNAUTHENTICATED", "malformed user identity");
-  const groups = (header(request, "x-user-groups") ?? "")
+  const groups = (header(headers, "x-user-groups") ?? "")
     .split(",")
     .map((g) => g.trim())
     .filter((g) => g.length > 0 && g.length <= 200);
@@ -27,7 +27,7 @@ export function principalFromDevHeaders(request: FastifyRequest): Principal {
   return {
     email,
     groups,
-    deviceCompliant: (header(request, "x-device-compliant") ?? "").toLowerCase() === "true",
+    deviceCompliant: (header(headers, "x-device-compliant") ?? "").toLowerCase() === "true",
     authenticatedBy: "dev-headers",
   };
 }
