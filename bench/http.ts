@@ -42,7 +42,7 @@ export function bridleBenchConfig(): string {
   const file = join(dir, "bridle.yaml");
   writeFileSync(
     file,
-    `policy: ${join(packageRoot(), "policies/tool_policies.yaml")}\nstore:\n  url: "sqlite:${join(dir, "bridle.db")}"\naudit:\n  signing_key: ${join(dir, "key.pem")}\nserver:\n  port: 0\n`,
+    `policy: ${join(packageRoot(), "policies/tool_policies.yaml")}\nstore:\n  url: "sqlite:${join(dir, "bridle.db")}"\naudit:\n  signing_key: ${join(dir, "key.pem")}\nserver:\n  port: 0\nidentity:\n  mode: dev-headers\n`,
   );
   return file;
 }

@@ -30,6 +30,10 @@ program
   .option("--config <file>", "configuration file")
   .option("--port <n>", "port to listen on")
   .option("--host <host>", "address to bind")
+  .option(
+    "--identity <mode>",
+    "identity.mode for this run: oidc, or dev-headers (local development, loopback only)",
+  )
   .action(serveCommand);
 
 program

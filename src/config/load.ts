@@ -10,6 +10,8 @@ export interface LoadedConfig {
   file: string | null;
   /** Folder relative paths in the config resolve against. */
   baseDir: string;
+  /** Whether the file (not the built-in default) chose `identity.mode`. */
+  identityModeSet: boolean;
 }
 
 /**
@@ -48,7 +50,13 @@ export function loadConfig(
       .join("; ");
     throw new BridleError("BAD_REQUEST", `config${path ? ` ${path}` : ""}: ${text}`);
   }
-  return { config: parsed.data, file: path, baseDir: path ? dirname(path) : cwd };
+  const identity = raw.identity as { mode?: unknown } | undefined;
+  return {
+    config: parsed.data,
+    file: path,
+    baseDir: path ? dirname(path) : cwd,
+    identityModeSet: identity?.mode !== undefined,
+  };
 }
 
 function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {

@@ -114,3 +114,24 @@ describe("bridle review", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe("bridle serve: identity is never trusted by default", () => {
+  it("refuses to start when identity.mode is not set anywhere", () => {
+    // The workspace's bridle.yaml sets no identity.mode.
+    const r = bridle("serve", "--port", "0");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("identity.mode is not set");
+  });
+
+  it("refuses dev-headers on a non-loopback address even when asked for", () => {
+    const r = bridle("serve", "--identity", "dev-headers", "--host", "0.0.0.0", "--port", "0");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("may only bind to loopback");
+  });
+
+  it("refuses oidc without its issuer, audience and JWKS", () => {
+    const r = bridle("serve", "--identity", "oidc", "--port", "0");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("identity.mode oidc needs identity.oidc");
+  });
+});

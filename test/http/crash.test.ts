@@ -45,7 +45,7 @@ describe("crash safety: kill -9 under concurrent load", () => {
     const config = join(dir, "bridle.yaml");
     writeFileSync(
       config,
-      `policy: ${resolve(root, "policies/tool_policies.yaml")}\nserver: { port: 0 }\nstore: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem, checkpoint_every: 50 }\n`,
+      `policy: ${resolve(root, "policies/tool_policies.yaml")}\nserver: { port: 0 }\nstore: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem, checkpoint_every: 50 }\nidentity: { mode: dev-headers }\n`,
     );
     const server = await startServer(config);
     const acknowledged: string[] = [];

@@ -5,7 +5,12 @@ import { createBridle } from "../../runtime.js";
 import { buildServer } from "../../server/app.js";
 import { CliExit, EXIT } from "../io.js";
 
-export async function serveCommand(opts: { config?: string; port?: string; host?: string }): Promise<void> {
+export async function serveCommand(opts: {
+  config?: string;
+  port?: string;
+  host?: string;
+  identity?: string;
+}): Promise<void> {
   const loaded = loadConfig(opts.config, process.env, process.cwd());
   const { config } = loaded;
   if (opts.port !== undefined) {
@@ -15,6 +20,20 @@ export async function serveCommand(opts: { config?: string; port?: string; host?
     config.server.port = port;
   }
   if (opts.host !== undefined) config.server.host = opts.host;
+  if (opts.identity !== undefined) {
+    if (opts.identity !== "dev-headers" && opts.identity !== "oidc")
+      throw new CliExit(EXIT.usage, `--identity must be dev-headers or oidc, not ${opts.identity}`);
+    config.identity.mode = opts.identity;
+  }
+  // Trusting headers is never a default: it must be asked for, in the file or on the command line.
+  if (config.identity.mode === "dev-headers" && !loaded.identityModeSet && opts.identity === undefined) {
+    throw new CliExit(
+      EXIT.usage,
+      "identity.mode is not set: configure identity.mode: oidc, or for local development pass --identity dev-headers (or set identity.mode: dev-headers)",
+    );
+  }
+  if (config.identity.mode === "oidc" && !config.identity.oidc)
+    throw new CliExit(EXIT.usage, "identity.mode oidc needs identity.oidc (issuer, audience, jwks_uri)");
   if (config.identity.mode === "dev-headers" && !isLoopbackHost(config.server.host)) {
     throw new CliExit(
       EXIT.usage,
