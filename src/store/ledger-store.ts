@@ -1,7 +1,9 @@
 import type { AuditEvent, AuditEventType } from "../core/audit/event.js";
 import type { Checkpoint } from "../core/ledger/checkpoint.js";
 import type { LedgerRecord } from "../core/ledger/record.js";
+import type { ApprovalStore } from "./approval-store.js";
 import type { IdentityStore } from "./identity-store.js";
+import type { KillSwitchStore } from "./kill-switch-store.js";
 
 export type { Checkpoint } from "../core/ledger/checkpoint.js";
 
@@ -39,5 +41,9 @@ export interface LedgerStore {
   setCursor(name: string, seq: number): Promise<void>;
   /** Delegations, on the same database (closed with it). */
   identities(): IdentityStore;
+  /** Approval requests, on the same database. */
+  approvals(): ApprovalStore;
+  /** The runtime kill switch, on the same database. */
+  killSwitch(): KillSwitchStore;
   close(): Promise<void>;
 }

@@ -197,6 +197,7 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
       expect(await fixture.sql("SELECT version FROM schema_migrations ORDER BY version")).toEqual([
         { version: 1 },
         { version: 2 },
+        { version: 3 },
       ]);
     });
 

@@ -60,6 +60,14 @@ export class MemoryLedgerStore implements LedgerStore {
     this.cursors.set(name, seq);
   }
 
+  approvals(): never {
+    throw new Error("MemoryLedgerStore holds audit events only");
+  }
+
+  killSwitch(): never {
+    throw new Error("MemoryLedgerStore holds audit events only");
+  }
+
   identities(): never {
     throw new Error("MemoryLedgerStore holds audit events only; use a SQLite store for delegations");
   }

@@ -1,5 +1,14 @@
 import { normalizeScope, type Scope } from "../identity/scope.js";
-import type { KillSwitchSettings, PolicyFile, Risk, ToolPolicy } from "./schema.js";
+import { parseDurationMs } from "../duration.js";
+import type {
+  BlastRadius,
+  CircuitBreaker,
+  KillSwitchSettings,
+  PolicyFile,
+  RateLimits,
+  Risk,
+  ToolPolicy,
+} from "./schema.js";
 
 /**
  * A policy prepared for fast, allocation-light decisions: every list the gateway tests
@@ -18,6 +27,12 @@ export interface CompiledTool {
   productionAllowed: boolean;
   changeTicketRequired: boolean;
   rollbackPlanRequired: boolean;
+  approvalsRequired: number;
+  approvalTimeoutMs: number;
+  approvalChannel: string | null;
+  rateLimits: RateLimits | null;
+  circuitBreaker: CircuitBreaker | null;
+  blastRadius: BlastRadius | null;
 }
 
 export interface CompiledKillSwitch {
@@ -79,6 +94,12 @@ function compileTool(name: string, tool: ToolPolicy): CompiledTool {
     productionAllowed: tool.production_allowed,
     changeTicketRequired: tool.change_ticket_required,
     rollbackPlanRequired: tool.rollback_plan_required,
+    approvalsRequired: tool.approvals_required,
+    approvalTimeoutMs: parseDurationMs(tool.approval_timeout) ?? 3_600_000,
+    approvalChannel: tool.approval_channel ? normalizeChannel(tool.approval_channel) : null,
+    rateLimits: tool.rate_limits ?? null,
+    circuitBreaker: tool.circuit_breaker ?? null,
+    blastRadius: tool.blast_radius ?? null,
   };
 }
 

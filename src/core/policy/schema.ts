@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDurationMs } from "../duration.js";
 
 /**
  * The policy file, in the reference's format (seed 001, `policies/tool_policies.yaml`), with
@@ -10,6 +11,53 @@ const name = z.string().min(1).max(200);
 const nameList = z.array(name).default([]);
 
 export const RiskSchema = z.enum(["low", "medium", "high", "critical"]);
+
+/** `90s`, `15m`, `4h`, `7d`: every duration in the policy file is written this way. */
+export const DurationSchema = z
+  .string()
+  .refine((text) => (parseDurationMs(text) ?? 0) > 0, "a duration like 90s, 15m, 4h or 7d");
+
+const count = z.number().int().min(1).max(1_000_000);
+
+/** Bridle: call windows; any window left out is unlimited. */
+export const RateWindowSchema = z
+  .object({ max_per_minute: count.optional(), max_per_hour: count.optional(), max_per_day: count.optional() })
+  .strict();
+
+export const RateLimitsSchema = z
+  .object({
+    /** Calls by one human (the root of any delegation chain). */
+    per_user: RateWindowSchema.optional(),
+    /** Calls by one agent (the acting agent of a delegation). */
+    per_agent: RateWindowSchema.optional(),
+    /** Calls of the tool by everyone together. */
+    per_tool: RateWindowSchema.optional(),
+  })
+  .strict();
+
+/** Bridle: stops a tool that keeps failing or keeps being rolled back, for a cooldown. */
+export const CircuitBreakerSchema = z
+  .object({
+    /** Opens when the share of failed calls in `window` reaches this (with at least `min_calls`). */
+    error_rate: z.number().gt(0).max(1).default(0.5),
+    min_calls: z.number().int().min(1).max(100_000).default(5),
+    window: DurationSchema.default("10m"),
+    /** Opens after this many rollbacks of the tool's changes in `window`. */
+    max_rollbacks: z.number().int().min(1).max(1000).optional(),
+    cooldown: DurationSchema.default("15m"),
+    /** While open: refuse the tool, or let it run only with an approval. */
+    on_open: z.enum(["deny", "require_approval"]).default("deny"),
+  })
+  .strict();
+
+/** Bridle: how much one call, and one hour of calls, may touch. Production is never in reach. */
+export const BlastRadiusSchema = z
+  .object({
+    max_resources_per_call: count.optional(),
+    max_resources_per_hour: count.optional(),
+    over_limit: z.enum(["deny", "require_approval"]).default("deny"),
+  })
+  .strict();
 
 export const KillSwitchSchema = z
   .object({
@@ -41,6 +89,15 @@ export const ToolPolicySchema = z
     rollback_plan_required: z.boolean().default(false),
     /** Bridle: the connector the tool uses, for `disabled_connectors`; defaults to the name's prefix. */
     connector: name.optional(),
+    /** Bridle: distinct approvers needed (2 = dual control). */
+    approvals_required: z.number().int().min(1).max(10).default(1),
+    /** Bridle: how long a request waits for its approvals before it expires (and never runs). */
+    approval_timeout: DurationSchema.default("1h"),
+    /** Bridle: the Slack channel approval requests are posted to. */
+    approval_channel: name.optional(),
+    rate_limits: RateLimitsSchema.optional(),
+    circuit_breaker: CircuitBreakerSchema.optional(),
+    blast_radius: BlastRadiusSchema.optional(),
   })
   .strict();
 
@@ -115,4 +172,7 @@ export type Risk = z.infer<typeof RiskSchema>;
 export type KillSwitchSettings = z.infer<typeof KillSwitchSchema>;
 export type ToolPolicy = z.infer<typeof ToolPolicySchema>;
 export type AgentPolicy = z.infer<typeof AgentPolicySchema>;
+export type RateLimits = z.infer<typeof RateLimitsSchema>;
+export type CircuitBreaker = z.infer<typeof CircuitBreakerSchema>;
+export type BlastRadius = z.infer<typeof BlastRadiusSchema>;
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;

@@ -81,6 +81,54 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX delegations_agent ON delegations (agent, issued_at);
     `,
   },
+  {
+    // Gated actions: approvals, the runtime kill switch, call history (rate limits, breakers,
+    // blast radius) and the snapshots rollbacks restore.
+    version: 3,
+    sql: `
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        trace_id TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        claimed_at TEXT,
+        document TEXT NOT NULL
+      );
+      CREATE INDEX approvals_status ON approvals (status, expires_at);
+      CREATE TABLE runtime_kill_switch (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        settings TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        version BIGINT NOT NULL
+      );
+      CREATE TABLE tool_calls (
+        seq BIGSERIAL PRIMARY KEY,
+        at TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent TEXT,
+        outcome TEXT NOT NULL,
+        resources BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE INDEX tool_calls_tool_at ON tool_calls (tool, at);
+      CREATE INDEX tool_calls_user_at ON tool_calls (user_id, at);
+      CREATE INDEX tool_calls_agent_at ON tool_calls (agent, at);
+      CREATE TABLE change_snapshots (
+        trace_id TEXT PRIMARY KEY,
+        tool TEXT NOT NULL,
+        args TEXT NOT NULL,
+        before_state TEXT NOT NULL,
+        after_state TEXT,
+        taken_at TEXT NOT NULL,
+        rolled_back_by TEXT
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,7 +2,10 @@ import pg from "pg";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
 import { buildEventQuery } from "../event-query.js";
+import type { ApprovalStore } from "../approval-store.js";
 import type { IdentityStore } from "../identity-store.js";
+import type { KillSwitchStore } from "../kill-switch-store.js";
+import { PostgresApprovalStore, PostgresKillSwitchStore } from "./postgres-gate-store.js";
 import {
   type ChainedBatch,
   chainTexts,
@@ -50,6 +53,8 @@ export class PostgresLedgerStore implements LedgerStore {
   readonly kind = "postgres" as const;
 
   private identityStore: IdentityStore | null = null;
+  private approvalStore: ApprovalStore | null = null;
+  private killSwitchStore: KillSwitchStore | null = null;
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -147,6 +152,16 @@ export class PostgresLedgerStore implements LedgerStore {
        ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
       [name, seq],
     );
+  }
+
+  approvals(): ApprovalStore {
+    this.approvalStore ??= new PostgresApprovalStore(this.pool);
+    return this.approvalStore;
+  }
+
+  killSwitch(): KillSwitchStore {
+    this.killSwitchStore ??= new PostgresKillSwitchStore(this.pool);
+    return this.killSwitchStore;
   }
 
   identities(): IdentityStore {

@@ -2,7 +2,10 @@ import type Database from "better-sqlite3";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
 import { buildEventQuery } from "../event-query.js";
+import type { ApprovalStore } from "../approval-store.js";
 import type { IdentityStore } from "../identity-store.js";
+import type { KillSwitchStore } from "../kill-switch-store.js";
+import { SqliteApprovalStore, SqliteKillSwitchStore } from "./sqlite-gate-store.js";
 import { clampLimit, indexColumns, prepareEvent, recordFromRow, recordsOf } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
@@ -40,6 +43,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly stmt;
   private closing: Promise<void> | null = null;
   private identityStore: IdentityStore | null = null;
+  private approvalStore: ApprovalStore | null = null;
+  private killSwitchStore: KillSwitchStore | null = null;
 
   /** `path` is a file (created 0600 in a 0700 folder when missing) or `:memory:`. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -108,6 +113,16 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async setCursor(name: string, seq: number): Promise<void> {
     await this.writer.setCursor(name, seq, this.now().toISOString());
+  }
+
+  approvals(): ApprovalStore {
+    this.approvalStore ??= new SqliteApprovalStore(this.db);
+    return this.approvalStore;
+  }
+
+  killSwitch(): KillSwitchStore {
+    this.killSwitchStore ??= new SqliteKillSwitchStore(this.db);
+    return this.killSwitchStore;
   }
 
   identities(): IdentityStore {
