@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../src/config/paths.js";
+import { approvalsMarkdown, benchApprovals } from "./approvals.js";
 import { benchDecisions } from "./decisions.js";
 import { bridleBenchConfig, type LoadResult, load, startServer } from "./http.js";
 import { benchLedgerStores, ledgerMarkdown } from "./ledger-store.js";
@@ -78,6 +79,8 @@ async function main() {
   const stores = await benchLedgerStores();
   process.stderr.write("ledger verify…\n");
   const verify = await benchVerify();
+  process.stderr.write("approvals…\n");
+  const approvals = await benchApprovals();
   process.stderr.write("corpora…\n");
   const quality = await qualitySection();
   const cpu = cpus()[0]?.model ?? "unknown";
@@ -122,6 +125,14 @@ ${ledgerMarkdown(stores)}
 ## Audit ledger: verification
 
 ${ledgerVerifyTable(verify)}
+
+## Approvals: memory and votes
+
+10,000 approval requests filed through the approvals service (each one durably audited), then votes on 2,000 of
+them (the first of two approvals each: rules, one store transaction, one audit event; nothing executes).
+Memory is resident set size after a forced GC, against the same server idle, in the same process.
+
+${approvalsMarkdown(approvals)}
 
 ${quality}
 `;

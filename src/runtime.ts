@@ -8,14 +8,21 @@ import type { Config } from "./config/schema.js";
 import { type CredentialSource, createConnectors, sandboxConnectorsConfig } from "./connectors/index.js";
 import type { Connectors } from "./connectors/types.js";
 import { toOcsf } from "./core/ledger/ocsf.js";
+import { type Approvals, createApprovals } from "./harness/approvals.js";
 import { type Clock, systemClock, type TraceIdSource, traceIdsFrom } from "./harness/deps.js";
+import { createGatedCalls, type GatedCalls } from "./harness/gated-calls.js";
+import { createKillSwitch, type KillSwitchService } from "./harness/kill-switch.js";
 import { createLedger, type Ledger } from "./harness/ledger.js";
+import { createLimits } from "./harness/limits.js";
 import { createPolicySource, type PolicySource } from "./harness/policy-source.js";
 import { createChangeReview, WORKFLOW } from "./harness/review/change-review.js";
+import { createSlackApprovalNotifier } from "./harness/slack-approvals.js";
 import { createToolRunner, type ToolRunner } from "./harness/tool-runner.js";
 import { TOOL_CATALOG } from "./harness/tools/catalog.js";
 import { createIdentity, type Identity } from "./identity/create-identity.js";
+import { loadDirectory } from "./identity/directory.js";
 import { type Sandbox, startSandbox } from "./sandbox/server.js";
+import type { SlackInteractionsDeps } from "./server/routes/slack-interactions.js";
 import { forwarderOptionsFromConfig } from "./siem/config.js";
 import { createForwarder, type Forwarder } from "./siem/forwarder.js";
 import type { AuditSink } from "./store/audit-sink.js";
@@ -42,6 +49,12 @@ export interface Bridle {
   forwarder: Forwarder | null;
   /** Who is asking (every face goes through it) and delegation to agents. */
   identity: Identity;
+  killSwitch: KillSwitchService;
+  approvals: Approvals;
+  /** The generic gated path for single tool calls (invoke, dry run, approval, rollback). */
+  gated: GatedCalls;
+  /** What `POST /v1/slack/interactions` needs (Slack approvals). */
+  slackInteractions: SlackInteractionsDeps;
   close(): Promise<void>;
 }
 
@@ -52,6 +65,10 @@ export interface BridleOverrides {
   /** Credentials in live mode; defaults to the process environment. */
   credential?: CredentialSource;
   policyPollMs?: number;
+  /** How often the runtime kill switch is re-read from the store (default 500 ms). */
+  killSwitchPollMs?: number;
+  /** How often pending approvals are checked for expiry (default 1 s; 0 = never). */
+  approvalSweepMs?: number;
 }
 
 export function createLogger(level = process.env.BRIDLE_LOG_LEVEL ?? "info"): Logger {
@@ -88,26 +105,67 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
 
   let sandbox: Sandbox | null = null;
   let connectors: Connectors;
+  let credential: CredentialSource;
   if (config.connectors.mode === "sandbox") {
     sandbox = await startSandbox();
     const credentials = sandbox.credentials as unknown as Record<string, string>;
+    credential = (n) => credentials[n];
     connectors = createConnectors(
       sandboxConnectorsConfig(config.connectors, sandbox.url, sandbox.githubApp),
-      (n) => credentials[n],
+      credential,
     );
   } else {
-    connectors = createConnectors(config.connectors, overrides.credential ?? ((n) => process.env[n]), {
-      baseDir: loaded.baseDir,
-    });
+    credential = overrides.credential ?? ((n) => process.env[n]);
+    connectors = createConnectors(config.connectors, credential, { baseDir: loaded.baseDir });
   }
 
+  const killSwitch = createKillSwitch({
+    store: ledger.store.killSwitch(),
+    policy: () => policy.current(),
+    audit,
+    clock,
+    newTraceId,
+    ...(overrides.killSwitchPollMs !== undefined ? { pollMs: overrides.killSwitchPollMs } : {}),
+  });
+  await killSwitch.refresh();
+  const snapshots = ledger.store.snapshots();
+  const limits = createLimits({ store: ledger.store.calls(), policy: () => policy.current(), clock });
   const runner = createToolRunner({
     policy: () => policy.current(),
-    runtimeKillSwitch: () => null,
+    runtimeKillSwitch: () => killSwitch.current(),
     tools: TOOL_CATALOG,
     connectors,
     audit,
     clock,
+    snapshots,
+    limits,
+  });
+  const approvals = createApprovals({
+    store: ledger.store.approvals(),
+    runner,
+    policy: () => policy.current(),
+    audit,
+    clock,
+    ...(overrides.approvalSweepMs !== undefined ? { sweepMs: overrides.approvalSweepMs } : {}),
+    onError: (error) => logger.error({ err: error }, "approvals: background step failed"),
+    refreshKillSwitch: () => killSwitch.refresh(),
+    notifier: createSlackApprovalNotifier({
+      slack: connectors.slack,
+      log: logger.child({ component: "slack-approvals" }),
+      channelFor: (r) => policy.current().tools.get(r.tool)?.approvalChannel ?? null,
+    }),
+    onRolledBack: async (traceId, byTraceId, tool) => {
+      await snapshots.markRolledBack(traceId, byTraceId);
+      await limits.recordRollback(tool);
+    },
+  });
+  const gated = createGatedCalls({
+    runner,
+    approvals,
+    snapshots,
+    tools: TOOL_CATALOG,
+    newTraceId,
+    onRolledBack: (tool) => limits.recordRollback(tool),
   });
   const reviewChange = createChangeReview({
     runner,
@@ -144,8 +202,24 @@ export async function createBridle(loaded: LoadedConfig, overrides: BridleOverri
     sandbox,
     forwarder,
     identity,
+    killSwitch,
+    approvals,
+    gated,
+    slackInteractions: {
+      approvals,
+      slack: connectors.slack,
+      signingSecret: () => credential(config.connectors.slack.signing_secret_env),
+      directory: config.identity.directory_file
+        ? loadDirectory(resolveFrom(loaded.baseDir, config.identity.directory_file))
+        : () => null,
+      audit,
+      clock,
+      newTraceId,
+    },
     async close() {
       policy.close();
+      killSwitch.close();
+      approvals.close();
       await forwarder?.stop();
       await sandbox?.close();
       await ledger.close();

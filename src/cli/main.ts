@@ -7,6 +7,14 @@ import {
   auditTimelineCommand,
   auditVerifyCommand,
 } from "./commands/audit.js";
+import {
+  approvalsDecideCommand,
+  approvalsListCommand,
+  approvalsShowCommand,
+  killSwitchSetCommand,
+  killSwitchStatusCommand,
+  rollbackCommand,
+} from "./commands/gated.js";
 import { identitiesCommand, revokeDelegationCommand } from "./commands/identities.js";
 import {
   policyCheckCommand,
@@ -78,6 +86,52 @@ identities
   .requiredOption("--reason <text>", "why (recorded in the audit ledger)")
   .option("--config <file>", "configuration file")
   .action(revokeDelegationCommand);
+
+/** Options every client verb of the running server takes. */
+function clientOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "configuration file (for the server's address)")
+    .option("--url <url>", "the Bridle server (default: server.host and server.port of the config)")
+    .option("--token <jwt>", "bearer token (default: BRIDLE_TOKEN)")
+    .option("--user <email>", "dev-headers identity (dev-headers servers only)")
+    .option("--groups <a,b>", "dev-headers groups")
+    .option("--json", "machine-readable output");
+}
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const approvals = program.command("approvals").description("list and decide approval requests");
+clientOptions(approvals.command("list").option("--status <status>", "pending, approved, executed, …")).action(
+  approvalsListCommand,
+);
+clientOptions(approvals.command("show <id>")).action(approvalsShowCommand);
+clientOptions(approvals.command("approve <id>").option("--comment <text>", "recorded with the vote")).action(
+  (id, opts) => approvalsDecideCommand("approve", id, opts),
+);
+clientOptions(approvals.command("deny <id>").option("--comment <text>", "recorded with the vote")).action(
+  (id, opts) => approvalsDecideCommand("deny", id, opts),
+);
+
+const killswitch = program.command("killswitch").description("read or set the runtime kill switch");
+clientOptions(killswitch.command("status")).action(killSwitchStatusCommand);
+clientOptions(
+  killswitch
+    .command("set")
+    .option("--read-only", "refuse every write tool")
+    .option("--all-writes-off", "disable all write tools")
+    .option("--disable-user <email>", "switch off a user or agent (repeatable)", collect)
+    .option("--disable-connector <name>", "switch off a connector (repeatable)", collect)
+    .option("--disable-workflow <name>", "switch off a workflow (repeatable)", collect)
+    .option("--off", "lift the given switches instead of setting them")
+    .requiredOption("--reason <text>", "why (recorded in the audit ledger)"),
+).action(killSwitchSetCommand);
+
+clientOptions(
+  program
+    .command("rollback <trace_id>")
+    .description("undo the write of a trace (gated like any write; refused if the resource drifted)")
+    .option("--dry-run", "show the inverse change and any drift, change nothing")
+    .option("--justification <text>", "why"),
+).action(rollbackCommand);
 
 const audit = program.command("audit").description("verify, read and export the audit ledger");
 audit

@@ -69,9 +69,16 @@ export const ConfluenceConfigSchema = z
   })
   .strict();
 
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN");
+
 export const AwsAccountSchema = z
   .object({
-    role_arn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN"),
+    /** The role reads assume (describe only). */
+    role_arn: roleArn,
+    /** The role writes assume, narrowed per call by a session policy; absent = no writes here. */
+    change_role_arn: roleArn.optional(),
     region: z.string().optional(),
   })
   .strict();
@@ -83,9 +90,12 @@ export const AwsConfigSchema = z
     access_key_id_env: envName.default("AWS_ACCESS_KEY_ID"),
     secret_access_key_env: envName.default("AWS_SECRET_ACCESS_KEY"),
     session_duration_seconds: z.number().int().min(900).max(3600).default(900),
-    accounts: z
-      .record(z.string().regex(/^[a-z][a-z0-9-]*$/), AwsAccountSchema)
-      .default({ development: { role_arn: "arn:aws:iam::111111111111:role/bridle-readonly" } }),
+    accounts: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), AwsAccountSchema).default({
+      development: {
+        role_arn: "arn:aws:iam::111111111111:role/bridle-readonly",
+        change_role_arn: "arn:aws:iam::111111111111:role/bridle-change",
+      },
+    }),
   })
   .strict();
 
@@ -200,6 +210,11 @@ export const IdentityConfigSchema = z
     oidc: OidcConfigSchema.optional(),
     spiffe: SpiffeConfigSchema.optional(),
     delegation: DelegationConfigSchema.default(DelegationConfigSchema.parse({})),
+    /**
+     * A YAML file mapping `email: [groups]` (relative to the config file) for faces that learn
+     * only an email, such as Slack approval buttons; see src/identity/directory.ts.
+     */
+    directory_file: z.string().min(1).optional(),
   })
   .strict()
   .refine((identity) => identity.mode !== "oidc" || identity.oidc !== undefined, {

@@ -1,21 +1,34 @@
+import { isIPv4 } from "node:net";
 import {
+  AuthorizeSecurityGroupIngressCommand,
   DescribeSecurityGroupsCommand,
   type DescribeSecurityGroupsCommandInput,
   EC2Client,
   EC2ServiceException,
   type IpPermission,
+  RevokeSecurityGroupIngressCommand,
   type SecurityGroup as SdkSecurityGroup,
 } from "@aws-sdk/client-ec2";
 import { AssumeRoleCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import type { AwsConfig, ConnectorHttpConfig } from "../config/schema.js";
 import { BridleError } from "../core/errors.js";
-import type { AwsAccountContext, AwsClient, SecurityGroup, SecurityGroupRule } from "./types.js";
+import { isProduction } from "../core/policy/gateway.js";
+import type {
+  AwsAccountContext,
+  AwsClient,
+  IngressChange,
+  IngressChangeResult,
+  SecurityGroup,
+  SecurityGroupRule,
+} from "./types.js";
 
 /**
  * AWS connector (AWS SDK v3). Every call first assumes the account's configured role through STS
  * with the gateway's long-term key, naming the session after the caller's trace id and narrowing
  * it with a session policy to the one action the call needs; the temporary credentials then
  * make the EC2 call and are dropped with the clients when the call ends. Nothing is cached.
+ * Writes (ingress changes) are sent once: a retried write could apply twice, or report a
+ * duplicate for the change it just made.
  */
 
 export interface AwsClientOptions {
@@ -66,16 +79,23 @@ interface AccountTarget {
   region: string;
 }
 
-function resolveAccount(cfg: AwsConfig, account: string): AccountTarget {
+/** Reads assume the account's read-only role; writes its change role, and fail closed without one. */
+function resolveAccount(cfg: AwsConfig, account: string, purpose: "read" | "change" = "read"): AccountTarget {
   const entry = Object.hasOwn(cfg.accounts, account) ? cfg.accounts[account] : undefined;
   if (!entry) throw new BridleError("BAD_REQUEST", `unknown AWS account "${account.slice(0, 64)}"`);
-  const match = ROLE_ARN.exec(entry.role_arn);
+  const arn = purpose === "change" ? entry.change_role_arn : entry.role_arn;
+  if (!arn)
+    throw new BridleError(
+      "BAD_REQUEST",
+      `AWS account "${account}" has no change_role_arn: writes are not configured there`,
+    );
+  const match = ROLE_ARN.exec(arn);
   if (!match) throw new BridleError("INTERNAL", `account "${account}" has no usable role ARN`);
   return {
     account,
     partition: match[1] as string,
     accountId: match[2] as string,
-    roleArn: entry.role_arn,
+    roleArn: arn,
     region: entry.region ?? cfg.region,
   };
 }
@@ -106,11 +126,11 @@ function baseCredentials(
   return { accessKeyId, secretAccessKey };
 }
 
-function clientConfig(cfg: AwsConfig, http: ConnectorHttpConfig, region: string) {
+function clientConfig(cfg: AwsConfig, http: ConnectorHttpConfig, region: string, retry = true) {
   return {
     region,
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
-    maxAttempts: http.retries + 1,
+    maxAttempts: retry ? http.retries + 1 : 1,
     requestHandler: {
       connectionTimeout: http.timeout_ms,
       requestTimeout: http.timeout_ms,
@@ -135,6 +155,7 @@ export function createAwsClient(
     sessionName: string,
     policy: string,
     work: (ec2: EC2Client, context: AwsAccountContext) => Promise<T>,
+    mode: "read" | "write" = "read",
   ): Promise<T> {
     const base = baseCredentials(cfg, credential);
     const sts = new STSClient({
@@ -153,8 +174,13 @@ export function createAwsClient(
     } finally {
       sts.destroy();
     }
+    if (accountOfAssumedRole(assumed.assumedRoleArn) !== target.accountId) {
+      throw new BridleError("UPSTREAM_ERROR", "STS returned a session in another account", {
+        step: "sts:AssumeRole",
+      });
+    }
     const ec2 = new EC2Client({
-      ...clientConfig(cfg, http, target.region),
+      ...clientConfig(cfg, http, target.region, mode === "read"),
       credentials: assumed.credentials,
     });
     try {
@@ -180,7 +206,120 @@ export function createAwsClient(
         return { context, groups: groups.map(toSecurityGroup) };
       });
     },
+
+    async modifySecurityGroupIngress(account, sessionName, change) {
+      // Defense in depth: the policy gateway already refuses production for this tool.
+      if (isProduction(account)) {
+        throw new BridleError("FORBIDDEN", "AWS changes to a production account are refused");
+      }
+      const target = resolveAccount(cfg, account, "change");
+      const checked = checkIngressChange(change);
+      const action = INGRESS_ACTIONS[checked.operation];
+      const resourceArn = securityGroupArn(
+        target.partition,
+        target.region,
+        target.accountId,
+        checked.securityGroupId,
+      );
+      const policy = sessionPolicyFor(action, [resourceArn]);
+      return runAs(
+        target,
+        sessionName,
+        policy,
+        async (ec2, context): Promise<IngressChangeResult> => ({
+          context,
+          securityGroupId: checked.securityGroupId,
+          operation: checked.operation,
+          action,
+          resourceArn,
+          ruleIds: await sendIngressChange(ec2, checked),
+        }),
+        "write",
+      );
+    },
   };
+}
+
+const INGRESS_ACTIONS = {
+  authorize_ingress: "ec2:AuthorizeSecurityGroupIngress",
+  revoke_ingress: "ec2:RevokeSecurityGroupIngress",
+} as const;
+
+const PORT_RANGES: Record<IngressChange["protocol"], [number, number] | null> = {
+  tcp: [0, 65535],
+  udp: [0, 65535],
+  icmp: [-1, 255],
+  "-1": null,
+};
+
+function accountOfAssumedRole(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\//.exec(arn)?.[1];
+}
+
+function isIpv4Cidr(cidr: string): boolean {
+  const [address = "", prefix = "", ...rest] = cidr.split("/");
+  return rest.length === 0 && /^\d{1,2}$/.test(prefix) && Number(prefix) <= 32 && isIPv4(address);
+}
+
+/** Checks a change before any request: the arguments reach an AWS API, and a bad one must not. */
+function checkIngressChange(change: IngressChange): IngressChange {
+  if (!GROUP_ID.test(change.securityGroupId)) {
+    throw new BridleError("INVALID_IDENTIFIER", "invalid security group id", {
+      group_id: String(change.securityGroupId).slice(0, 64),
+    });
+  }
+  if (!Object.hasOwn(INGRESS_ACTIONS, change.operation)) {
+    throw new BridleError("BAD_REQUEST", "operation must be authorize_ingress or revoke_ingress");
+  }
+  if (!Object.hasOwn(PORT_RANGES, change.protocol)) {
+    throw new BridleError("BAD_REQUEST", "protocol must be tcp, udp, icmp or -1");
+  }
+  const range = PORT_RANGES[change.protocol];
+  const inRange = (port: number) =>
+    range !== null && Number.isInteger(port) && port >= range[0] && port <= range[1];
+  const { fromPort: from, toPort: to } = change;
+  if (range && !(inRange(from) && inRange(to))) {
+    throw new BridleError("BAD_REQUEST", `ports must be integers in ${range[0]}..${range[1]}`);
+  }
+  if (range && change.protocol !== "icmp" && from > to) {
+    throw new BridleError("BAD_REQUEST", "from port must not exceed to port");
+  }
+  if (!isIpv4Cidr(change.cidr)) throw new BridleError("BAD_REQUEST", "cidr must be an IPv4 CIDR block");
+  return change;
+}
+
+function ipPermission(change: IngressChange): IpPermission {
+  return {
+    IpProtocol: change.protocol,
+    // EC2 ignores ports for "all protocols"; sending none keeps the request exact.
+    ...(change.protocol === "-1" ? {} : { FromPort: change.fromPort, ToPort: change.toPort }),
+    IpRanges: [{ CidrIp: change.cidr }],
+  };
+}
+
+/** Sends the one write, once; answers the ids of the rules EC2 added or revoked. */
+async function sendIngressChange(ec2: EC2Client, change: IngressChange): Promise<string[]> {
+  const input = { GroupId: change.securityGroupId, IpPermissions: [ipPermission(change)] };
+  const step = INGRESS_ACTIONS[change.operation];
+  const fail = (error: unknown): never => {
+    throw toBridleError(step, error);
+  };
+  if (change.operation === "authorize_ingress") {
+    const out = await ec2.send(new AuthorizeSecurityGroupIngressCommand(input)).catch(fail);
+    if (out.Return === false) throw new BridleError("UPSTREAM_ERROR", `AWS ${step} returned false`, { step });
+    return (out.SecurityGroupRules ?? []).flatMap((r) =>
+      r.SecurityGroupRuleId ? [r.SecurityGroupRuleId] : [],
+    );
+  }
+  const out = await ec2.send(new RevokeSecurityGroupIngressCommand(input)).catch(fail);
+  // In a default VPC EC2 answers success and lists the rules it did not know: nothing was revoked.
+  if ((out.UnknownIpPermissions ?? []).length > 0) {
+    throw new BridleError("UPSTREAM_NOT_FOUND", "ingress rule not found", { step });
+  }
+  if (out.Return === false) throw new BridleError("UPSTREAM_ERROR", `AWS ${step} returned false`, { step });
+  return (out.RevokedSecurityGroupRules ?? []).flatMap((r) =>
+    r.SecurityGroupRuleId ? [r.SecurityGroupRuleId] : [],
+  );
 }
 
 function checkGroupIds(groupIds: string[] | undefined): string[] {
@@ -288,6 +427,12 @@ function toBridleError(step: string, error: unknown): BridleError {
     const detail = { step, aws_error: error.name, status: error.$metadata.httpStatusCode ?? null };
     if (error.name === "InvalidGroup.NotFound") {
       return new BridleError("UPSTREAM_NOT_FOUND", "security group not found", detail);
+    }
+    if (error.name === "InvalidPermission.NotFound") {
+      return new BridleError("UPSTREAM_NOT_FOUND", "ingress rule not found", detail);
+    }
+    if (error.name === "InvalidPermission.Duplicate") {
+      return new BridleError("CONFLICT", "the ingress rule already exists", detail);
     }
     return new BridleError("UPSTREAM_ERROR", `AWS ${step} failed: ${error.name}`, detail);
   }

@@ -14,6 +14,7 @@ afterAll(() => sandbox.close());
 afterEach(() => {
   sandbox.clearFaults();
   sandbox.state.slack.messages.length = 0;
+  sandbox.state.slack.ephemerals.length = 0;
   vi.restoreAllMocks();
 });
 
@@ -65,6 +66,108 @@ describe("happy path", () => {
       name === "SLACK_BOT_TOKEN" ? sandbox.credentials.SLACK_BOT_TOKEN : undefined,
     );
     await expect(slack.authTest()).resolves.toEqual({ userId: "U07BRIDLE01", team: "ZYX Bank" });
+  });
+});
+
+describe("Block Kit messages, updates, ephemeral messages and users", () => {
+  const blocks = [
+    { type: "section", text: { type: "mrkdwn", text: "*Approval needed*" } },
+    {
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: "bridle_approve",
+          value: "apr_1",
+          text: { type: "plain_text", text: "Approve" },
+        },
+      ],
+    },
+  ];
+
+  it("posts blocks with a text fallback", async () => {
+    const posted = await client().postMessage("change-approvals", "Approval needed", blocks);
+    expect(posted.channel).toBe("C07CHGAPPR1");
+    expect(sandbox.state.slack.messages).toEqual([
+      expect.objectContaining({ ts: posted.ts, text: "Approval needed", blocks }),
+    ]);
+  });
+
+  it("updates the bot's message in place (chat.update)", async () => {
+    const posted = await client().postMessage("change-approvals", "Approval needed", blocks);
+    const next = [{ type: "section", text: { type: "mrkdwn", text: "*Approved*" } }];
+    await expect(client().updateMessage(posted.channel, posted.ts, "Approved", next)).resolves.toEqual(
+      posted,
+    );
+    expect(sandbox.state.slack.messages).toEqual([
+      expect.objectContaining({
+        ts: posted.ts,
+        text: "Approved",
+        blocks: next,
+        editedTs: expect.any(String),
+      }),
+    ]);
+  });
+
+  it("retries an update (it is idempotent), unlike a post", async () => {
+    const posted = await client().postMessage("general", "v1");
+    sandbox.injectFault({ pathPrefix: "/slack/api/chat.update", status: 503, times: 1 });
+    await expect(client({ retries: 1 }).updateMessage(posted.channel, posted.ts, "v2")).resolves.toEqual(
+      posted,
+    );
+    expect(sandbox.state.slack.messages[0]?.text).toBe("v2");
+  });
+
+  it("maps an update of an unknown message to UPSTREAM_NOT_FOUND", async () => {
+    const error = await bridleError(client().updateMessage("C07CHGAPPR1", "1.000001", "x"));
+    expect(error.code).toBe("UPSTREAM_NOT_FOUND");
+    expect(error.detail).toEqual({ method: "chat.update", slack_error: "message_not_found" });
+  });
+
+  it("posts an ephemeral message to one user", async () => {
+    await client().postEphemeral("C07CHGAPPR1", "U07CONTRC01", "not counted");
+    expect(sandbox.state.slack.ephemerals).toEqual([
+      expect.objectContaining({ channelId: "C07CHGAPPR1", userId: "U07CONTRC01", text: "not counted" }),
+    ]);
+    expect(sandbox.state.slack.messages).toEqual([]);
+  });
+
+  it("reads a user's email (users.info)", async () => {
+    await expect(client().userInfo("U07PRDAPR01")).resolves.toEqual({
+      id: "U07PRDAPR01",
+      teamId: "T05ZYXBANK1",
+      email: "prod.approver@zyxbank.example",
+      deleted: false,
+      isBot: false,
+    });
+  });
+
+  it("reports a hidden email as null, and a deactivated account and the bot as such", async () => {
+    await expect(client().userInfo("U07GUEST001")).resolves.toMatchObject({ email: null, deleted: false });
+    await expect(client().userInfo("U07FORMER01")).resolves.toMatchObject({ deleted: true });
+    await expect(client().userInfo("U07BRIDLE01")).resolves.toMatchObject({ email: null, isBot: true });
+  });
+
+  it("maps user_not_found to UPSTREAM_NOT_FOUND", async () => {
+    const error = await bridleError(client().userInfo("U0NOBODY000"));
+    expect(error.code).toBe("UPSTREAM_NOT_FOUND");
+    expect(error.detail).toEqual({ method: "users.info", slack_error: "user_not_found" });
+  });
+
+  it.each([["../admin"], ["u07lower"], ["U07PRDAPR01&token=x"]])(
+    "rejects the user id %s before the wire",
+    async (user) => {
+      expect((await bridleError(client().userInfo(user))).code).toBe("INVALID_IDENTIFIER");
+      expect((await bridleError(client().postEphemeral("general", user, "x"))).code).toBe(
+        "INVALID_IDENTIFIER",
+      );
+    },
+  );
+
+  it("rejects a malformed message ts before the wire", async () => {
+    expect((await bridleError(client().updateMessage("general", "1/../2", "x"))).code).toBe(
+      "INVALID_IDENTIFIER",
+    );
   });
 });
 

@@ -1,4 +1,6 @@
 import {
+  type ChatPostMessageArguments,
+  type ChatUpdateArguments,
   type FetchFunction,
   type Logger,
   LogLevel,
@@ -11,7 +13,7 @@ import {
 import type { ConnectorHttpConfig, SlackConfig } from "../config/schema.js";
 import { BridleError } from "../core/errors.js";
 import { requireSlackChannel } from "./identifiers.js";
-import type { SlackClient } from "./types.js";
+import type { SlackBlock, SlackClient, SlackUserInfo } from "./types.js";
 
 /**
  * Slack Web API connector: the official @slack/web-api WebClient pointed at `slack.api_url`
@@ -72,17 +74,42 @@ export function createSlackClient(
   };
 
   return {
-    async postMessage(channel, text) {
+    async postMessage(channel, text, blocks) {
       // Validated before the wire, then passed as given: Slack resolves names and ids alike.
       requireSlackChannel(channel);
       // Advisory posts quote untrusted evidence: never let Slack unfurl links found in it.
       const result = await call("chat.postMessage", () =>
-        writer.chat.postMessage({ channel, text, unfurl_links: false, unfurl_media: false }),
+        writer.chat.postMessage({
+          channel,
+          text,
+          ...withBlocks(blocks),
+          unfurl_links: false,
+          unfurl_media: false,
+        } as ChatPostMessageArguments),
       );
-      if (typeof result.channel !== "string" || typeof result.ts !== "string") {
-        throw new BridleError("UPSTREAM_ERROR", "Slack chat.postMessage answer lacks channel or ts");
-      }
-      return { channel: result.channel, ts: result.ts };
+      return messageRef("chat.postMessage", result);
+    },
+
+    async updateMessage(channel, ts, text, blocks) {
+      requireSlackChannel(channel);
+      requireMessageTs(ts);
+      // An update writes the same content however often it lands, so it may be retried.
+      const result = await call("chat.update", () =>
+        client.chat.update({ channel, ts, text, ...withBlocks(blocks) } as ChatUpdateArguments),
+      );
+      return messageRef("chat.update", result);
+    },
+
+    async postEphemeral(channel, user, text) {
+      requireSlackChannel(channel);
+      requireSlackUserId(user);
+      await call("chat.postEphemeral", () => writer.chat.postEphemeral({ channel, user, text }));
+    },
+
+    async userInfo(user) {
+      requireSlackUserId(user);
+      const result = await call("users.info", () => client.users.info({ user }));
+      return toUserInfo(result.user);
     },
 
     async authTest() {
@@ -92,6 +119,59 @@ export function createSlackClient(
       }
       return { userId: result.user_id, team: result.team };
     },
+  };
+}
+
+/** Slack user ids: U… for people in the workspace, W… for Enterprise Grid users. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
+/** A message timestamp, "1716350400.000100". */
+const MESSAGE_TS = /^\d{1,12}\.\d{1,9}$/;
+
+function requireSlackUserId(value: string): void {
+  if (!SLACK_USER_ID.test(value)) {
+    throw new BridleError("INVALID_IDENTIFIER", "invalid Slack user id", { identifier: "Slack user id" });
+  }
+}
+
+function requireMessageTs(value: string): void {
+  if (!MESSAGE_TS.test(value)) {
+    throw new BridleError("INVALID_IDENTIFIER", "invalid Slack message ts", {
+      identifier: "Slack message ts",
+    });
+  }
+}
+
+/** Blocks go as given (the WebClient's own block types are stricter than the JSON we build). */
+function withBlocks(blocks: readonly SlackBlock[] | undefined): { blocks?: SlackBlock[] } {
+  return blocks && blocks.length > 0 ? { blocks: [...blocks] } : {};
+}
+
+function messageRef(method: string, result: { channel?: unknown; ts?: unknown }) {
+  if (typeof result.channel !== "string" || typeof result.ts !== "string") {
+    throw new BridleError("UPSTREAM_ERROR", `Slack ${method} answer lacks channel or ts`);
+  }
+  return { channel: result.channel, ts: result.ts };
+}
+
+interface RawSlackUser {
+  id?: string;
+  team_id?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  profile?: { email?: string };
+}
+
+function toUserInfo(user: RawSlackUser | undefined): SlackUserInfo {
+  if (!user || typeof user.id !== "string") {
+    throw new BridleError("UPSTREAM_ERROR", "Slack users.info answer lacks the user");
+  }
+  const email = user.profile?.email;
+  return {
+    id: user.id,
+    teamId: typeof user.team_id === "string" ? user.team_id : null,
+    email: typeof email === "string" && email.includes("@") ? email : null,
+    deleted: user.deleted === true,
+    isBot: user.is_bot === true,
   };
 }
 
@@ -132,6 +212,10 @@ function toBridleError(method: string, error: unknown): BridleError {
     const detail = { method, slack_error: slackError };
     if (slackError === "channel_not_found")
       return new BridleError("UPSTREAM_NOT_FOUND", "Slack channel not found", detail);
+    if (slackError === "user_not_found")
+      return new BridleError("UPSTREAM_NOT_FOUND", "Slack user not found", detail);
+    if (slackError === "message_not_found")
+      return new BridleError("UPSTREAM_NOT_FOUND", "Slack message not found", detail);
     if (CALLER_ERRORS.has(slackError))
       return new BridleError("BAD_REQUEST", `Slack refused the message: ${slackError}`, detail);
     return new BridleError("UPSTREAM_ERROR", `Slack ${method} failed: ${slackError}`, detail);

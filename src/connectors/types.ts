@@ -75,8 +75,44 @@ export interface ConfluenceClient {
   search(cql: string, limit?: number): Promise<ConfluencePage[]>;
 }
 
+/**
+ * One Block Kit block (https://docs.slack.dev/reference/block-kit/blocks), as plain JSON. The
+ * client passes blocks through untouched; whoever builds them escapes what they quote.
+ */
+export type SlackBlock = { type: string } & Record<string, unknown>;
+
+/** The parts of a Slack user (users.info) Bridle relies on. */
+export interface SlackUserInfo {
+  id: string;
+  /** The workspace the user belongs to. */
+  teamId: string | null;
+  /** Null when Slack does not show it (no `users:read.email` scope, a bot, a hidden profile). */
+  email: string | null;
+  deleted: boolean;
+  isBot: boolean;
+}
+
 export interface SlackClient {
-  postMessage(channel: string, text: string): Promise<{ channel: string; ts: string }>;
+  /**
+   * Posts a message; `text` is the notification fallback when `blocks` are given. Neither is
+   * checked for secrets here: the caller validates what it sends. Never retried.
+   */
+  postMessage(
+    channel: string,
+    text: string,
+    blocks?: readonly SlackBlock[],
+  ): Promise<{ channel: string; ts: string }>;
+  /** Rewrites one of the bot's messages in place (chat.update); safe to retry. */
+  updateMessage(
+    channel: string,
+    ts: string,
+    text: string,
+    blocks?: readonly SlackBlock[],
+  ): Promise<{ channel: string; ts: string }>;
+  /** A message only `user` sees, in `channel` (chat.postEphemeral). Never retried. */
+  postEphemeral(channel: string, user: string, text: string): Promise<void>;
+  /** Who a Slack user id is (users.info); UPSTREAM_NOT_FOUND when Slack does not know them. */
+  userInfo(user: string): Promise<SlackUserInfo>;
   authTest(): Promise<{ userId: string; team: string }>;
 }
 
@@ -105,6 +141,32 @@ export interface AwsAccountContext {
   assumedRoleArn: string;
 }
 
+export type IngressOperation = "authorize_ingress" | "revoke_ingress";
+
+/** One IPv4 ingress rule to add to or remove from one security group. */
+export interface IngressChange {
+  securityGroupId: string;
+  operation: IngressOperation;
+  /** "-1" is every protocol (its ports are ignored, as EC2 ignores them). */
+  protocol: "tcp" | "udp" | "icmp" | "-1";
+  fromPort: number;
+  toPort: number;
+  /** IPv4 CIDR, e.g. "0.0.0.0/0". */
+  cidr: string;
+}
+
+export interface IngressChangeResult {
+  context: AwsAccountContext;
+  securityGroupId: string;
+  operation: IngressOperation;
+  /** The one IAM action the session policy allowed. */
+  action: "ec2:AuthorizeSecurityGroupIngress" | "ec2:RevokeSecurityGroupIngress";
+  /** The ARN the session policy named. */
+  resourceArn: string;
+  /** The rules EC2 reports as added or revoked. */
+  ruleIds: string[];
+}
+
 export interface AwsClient {
   /**
    * Assumes the configured role of `account` (session name = sessionName; credentials live only
@@ -115,6 +177,17 @@ export interface AwsClient {
     sessionName: string,
     groupIds?: string[],
   ): Promise<{ context: AwsAccountContext; groups: SecurityGroup[] }>;
+  /**
+   * Adds or removes one ingress rule under a session that may do exactly that one action on that
+   * one group. Never retried; a production account is refused before any request. Throws
+   * CONFLICT when the rule already exists (authorize) and UPSTREAM_NOT_FOUND when the group or
+   * the rule does not (revoke).
+   */
+  modifySecurityGroupIngress(
+    account: string,
+    sessionName: string,
+    change: IngressChange,
+  ): Promise<IngressChangeResult>;
 }
 
 export interface Connectors {

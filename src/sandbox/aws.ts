@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type AwsCaller, authenticate, claimedService } from "./aws/auth.js";
 import { EC2_VERSION, handleEc2 } from "./aws/ec2.js";
 import { AwsFault, ec2ErrorXml, missingParameter, stsErrorXml } from "./aws/errors.js";
+import { takeActionFault } from "./aws/faults.js";
 import type { AwsCallRecord, AwsState } from "./aws/model.js";
 import type { QueryParams } from "./aws/query.js";
 import { handleSts, STS_VERSION } from "./aws/sts.js";
@@ -16,7 +17,10 @@ import { parseAuthorization } from "./sigv4.js";
  * API a request is for. Every request is authenticated for real (see aws/auth.ts).
  */
 
+export { driftIngress, type IngressDrift, type SimRuleSpec } from "./aws/drift.js";
+export { failAwsAction } from "./aws/faults.js";
 export type {
+  AwsActionFault,
   AwsCallRecord,
   AwsState,
   IssuedSession,
@@ -92,6 +96,8 @@ async function answer(
   const raw = { method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body };
   try {
     const { caller, service, region } = authenticate(raw, state, credentials, Date.now());
+    const fault = takeActionFault(state, params.Action);
+    if (fault) throw fault;
     const xml = dispatch(service, params, caller, region, requestId, state);
     return reply.code(200).header("content-type", "text/xml").header("x-amzn-requestid", requestId).send(xml);
   } catch (error) {

@@ -10,6 +10,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 beforeEach(() => {
   sandbox.state.slack.messages.length = 0;
+  sandbox.state.slack.ephemerals.length = 0;
 });
 
 type SlackAnswer = { ok: boolean; error?: string } & Record<string, unknown>;
@@ -157,7 +158,62 @@ describe("chat.update", () => {
   });
 });
 
+describe("chat.postEphemeral", () => {
+  it("keeps a message only one user sees, apart from the channel's history", async () => {
+    const { body } = await form("chat.postEphemeral", {
+      channel: "change-approvals",
+      user: "U07CONTRC01",
+      text: "not counted",
+    });
+    expect(body).toEqual({ ok: true, message_ts: expect.stringMatching(/^\d{10}\.\d{6}$/) });
+    expect(sandbox.state.slack.ephemerals).toEqual([
+      { channelId: "C07CHGAPPR1", userId: "U07CONTRC01", text: "not counted", messageTs: body.message_ts },
+    ]);
+    expect(sandbox.state.slack.messages).toEqual([]);
+  });
+
+  it.each([["U0NOBODY000"], ["U07FORMER01"], ["U07BRIDLE01"]])(
+    "answers user_not_in_channel for %s",
+    async (user) => {
+      const { body } = await form("chat.postEphemeral", { channel: "general", user, text: "x" });
+      expect(body).toEqual({ ok: false, error: "user_not_in_channel" });
+    },
+  );
+});
+
+describe("chat.update with blocks", () => {
+  it("replaces text and blocks, keeps the ts, and refuses updating nothing", async () => {
+    const blocks = [{ type: "section", text: { type: "mrkdwn", text: "pending" } }];
+    const posted = await json("chat.postMessage", { channel: "change-approvals", text: "pending", blocks });
+    const next = [{ type: "section", text: { type: "mrkdwn", text: "approved" } }];
+    const { body } = await json("chat.update", {
+      channel: "C07CHGAPPR1",
+      ts: posted.body.ts,
+      text: "approved",
+      blocks: next,
+    });
+    expect(body).toMatchObject({
+      ok: true,
+      ts: posted.body.ts,
+      message: { blocks: next, edited: expect.any(Object) },
+    });
+    expect(sandbox.state.slack.messages[0]?.blocks).toEqual(next);
+    const empty = await json("chat.update", { channel: "C07CHGAPPR1", ts: posted.body.ts, text: "" });
+    expect(empty.body).toEqual({ ok: false, error: "no_text" });
+  });
+});
+
 describe("users.info", () => {
+  it("shows a deactivated account as deleted and a guest's hidden email as absent", async () => {
+    const former = await form("users.info", { user: "U07FORMER01" });
+    expect(former.body).toMatchObject({
+      ok: true,
+      user: { deleted: true, profile: { email: "former.approver@zyxbank.example" } },
+    });
+    const guest = await form("users.info", { user: "U07GUEST001" });
+    expect((guest.body.user as { profile: Record<string, unknown> }).profile.email).toBeUndefined();
+  });
+
   it("returns a person with their email", async () => {
     const { body } = await form("users.info", { user: "U07CLDSEC01" });
     expect(body).toMatchObject({

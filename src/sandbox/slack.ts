@@ -6,8 +6,8 @@ import { type SlackChannel, type SlackSeed, type SlackUser, slackSeed } from "./
 /**
  * The simulated Slack Web API (`connectors.slack.api_url`): POST /<method> with a form or JSON
  * body and `Authorization: Bearer <bot token>`. Like Slack, every answer is HTTP 200 with
- * `{ok:false, error}` on failure (except unknown methods: 404). Posted messages stay in
- * `state.messages` for tests to read.
+ * `{ok:false, error}` on failure (except unknown methods: 404). Posted and updated messages stay
+ * in `state.messages`, ephemeral ones in `state.ephemerals`, for tests to read.
  */
 
 export interface SlackMessage {
@@ -22,8 +22,17 @@ export interface SlackMessage {
   editedTs: string | null;
 }
 
+/** A message only one user sees (chat.postEphemeral); Slack keeps no copy a bot can read. */
+export interface SlackEphemeral {
+  channelId: string;
+  userId: string;
+  text: string;
+  messageTs: string;
+}
+
 export interface SlackState extends SlackSeed {
   messages: SlackMessage[];
+  ephemerals: SlackEphemeral[];
   /** Sequence that keeps message timestamps unique within a second. */
   tsSequence: number;
 }
@@ -31,7 +40,7 @@ export interface SlackState extends SlackSeed {
 export type { SlackChannel, SlackUser } from "./seed/slack.js";
 
 export function seedSlack(): SlackState {
-  return { ...slackSeed(), messages: [], tsSequence: 0 };
+  return { ...slackSeed(), messages: [], ephemerals: [], tsSequence: 0 };
 }
 
 type Args = Record<string, unknown>;
@@ -51,6 +60,7 @@ const METHODS: Record<string, (args: Args, state: SlackState) => SlackResult> = 
   "auth.test": authTest,
   "chat.postMessage": postMessage,
   "chat.update": updateMessage,
+  "chat.postEphemeral": postEphemeral,
   "users.info": usersInfo,
 };
 
@@ -191,6 +201,17 @@ function updateMessage(args: Args, state: SlackState): SlackResult {
   message.blocks = blocks;
   message.editedTs = nextTs(state);
   return { channel: channel.id, ts: message.ts, text: message.text, message: messageJson(message, state) };
+}
+
+function postEphemeral(args: Args, state: SlackState): SlackResult {
+  const channel = resolveChannel(state, args.channel);
+  const user = state.users.find((u) => u.id === args.user);
+  // Slack answers the same for an unknown user and one who is not in the channel.
+  if (!user || user.deleted || user.isBot) throw new SlackApiError("user_not_in_channel");
+  const { text } = readContent(args);
+  const messageTs = nextTs(state);
+  state.ephemerals.push({ channelId: channel.id, userId: user.id, text, messageTs });
+  return { message_ts: messageTs };
 }
 
 function userJson(user: SlackUser, state: SlackState): SlackResult {

@@ -3,8 +3,10 @@ import { BridleError } from "../core/errors.js";
 import type { Bridle } from "../runtime.js";
 import { sendError } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
+import { gatedRoutes } from "./routes/gated.js";
 import { healthRoutes } from "./routes/health.js";
 import { reviewChangeRoute } from "./routes/review-change.js";
+import { slackInteractionsRoute } from "./routes/slack-interactions.js";
 import { tokenExchangeRoute } from "./routes/token-exchange.js";
 
 /** The HTTP face: parsing, limits and error mapping; every decision is the services' job. */
@@ -42,5 +44,7 @@ export async function buildServer(bridle: Bridle) {
   await app.register(async (scope) => reviewChangeRoute(scope, bridle));
   await app.register(async (scope) => auditRoutes(scope, bridle));
   await app.register(async (scope) => tokenExchangeRoute(scope, bridle));
+  await app.register(async (scope) => gatedRoutes(scope, bridle));
+  await app.register(async (scope) => slackInteractionsRoute(scope, bridle.slackInteractions));
   return app;
 }

@@ -31,5 +31,14 @@ export interface ApprovalRow {
 }
 
 export function approvalColumns(r: ApprovalRequest): unknown[] {
-  return [r.id, r.trace_id, r.tool, r.requester.email, r.status, r.created_at, r.expires_at, JSON.stringify(r)];
+  return [
+    r.id,
+    r.trace_id,
+    r.tool,
+    r.requester.email,
+    r.status,
+    r.created_at,
+    r.expires_at,
+    JSON.stringify(r),
+  ];
 }

@@ -12,5 +12,10 @@ export interface RuntimeKillSwitch {
 
 export interface KillSwitchStore {
   get(): Promise<RuntimeKillSwitch | null>;
-  set(settings: RuntimeKillSwitch["settings"], by: string, reason: string, at: string): Promise<RuntimeKillSwitch>;
+  set(
+    settings: RuntimeKillSwitch["settings"],
+    by: string,
+    reason: string,
+    at: string,
+  ): Promise<RuntimeKillSwitch>;
 }

@@ -2,6 +2,8 @@ import type { AuditEvent, AuditEventType } from "../core/audit/event.js";
 import type { Checkpoint } from "../core/ledger/checkpoint.js";
 import type { LedgerRecord } from "../core/ledger/record.js";
 import type { ApprovalStore } from "./approval-store.js";
+import type { CallHistoryStore } from "./call-history-store.js";
+import type { ChangeSnapshotStore } from "./change-snapshot-store.js";
 import type { IdentityStore } from "./identity-store.js";
 import type { KillSwitchStore } from "./kill-switch-store.js";
 
@@ -41,9 +43,13 @@ export interface LedgerStore {
   setCursor(name: string, seq: number): Promise<void>;
   /** Delegations, on the same database (closed with it). */
   identities(): IdentityStore;
+  /** Tool calls, rollbacks and breaker openings (rate limits, breakers, blast radius), on the same database. */
+  calls(): CallHistoryStore;
   /** Approval requests, on the same database. */
   approvals(): ApprovalStore;
   /** The runtime kill switch, on the same database. */
   killSwitch(): KillSwitchStore;
+  /** Before/after state of each write, for rollback. */
+  snapshots(): ChangeSnapshotStore;
   close(): Promise<void>;
 }

@@ -1,8 +1,10 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { positional } from "../../src/store/call-history-store.js";
 import { openLedgerStore } from "../../src/store/open-store.js";
 import { PostgresLedgerStore } from "../../src/store/postgres/postgres-ledger-store.js";
 import { type PostgresCluster, startPostgres } from "../support/postgres.js";
+import { callHistorySuite } from "./call-history.suite.js";
 import { makeEvent } from "./events.js";
 import { ledgerStoreSuite } from "./ledger-store.suite.js";
 
@@ -74,3 +76,36 @@ describe.skipIf("skip" in cluster)("PostgreSQL", () => {
     await store.close();
   });
 });
+
+describe.skipIf("skip" in cluster)("PostgreSQL call history", () => {
+  callHistorySuite("PostgreSQL", async () => {
+    const url = await running().createDatabase();
+    return {
+      open: () => PostgresLedgerStore.open(url),
+      plan: (sql) => genericPlan(url, sql),
+      dispose: async () => undefined,
+    };
+  });
+});
+
+/**
+ * The generic plan (parameters unknown) with sequential scans priced out: a query that has no
+ * index path still shows its Seq Scan, one that has shows the index.
+ */
+async function genericPlan(url: string, sql: string): Promise<string[]> {
+  const { text, values } = positional(sql, {});
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("SET enable_seqscan = off");
+    await client.query("SET plan_cache_mode = force_generic_plan");
+    await client.query(`PREPARE q AS ${text}`);
+    const args = values.map(() => "NULL").join(", ");
+    const { rows } = await client.query<{ "QUERY PLAN": string }>(
+      `EXPLAIN EXECUTE q${args ? `(${args})` : ""}`,
+    );
+    return rows.map((r) => r["QUERY PLAN"]);
+  } finally {
+    await client.end();
+  }
+}

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
+import { callHistorySuite } from "./call-history.suite.js";
 import { makeEvent } from "./events.js";
 import { ledgerStoreSuite } from "./ledger-store.suite.js";
 
@@ -109,4 +110,23 @@ describe("SQLite ledger file", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+callHistorySuite("SQLite", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+  const path = join(dir, "ledger.db");
+  return {
+    open: async () => new SqliteLedgerStore(path),
+    plan: async (sql) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        const unbound = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1], null]));
+        const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(unbound) as { detail: string }[];
+        return rows.map((r) => r.detail);
+      } finally {
+        db.close();
+      }
+    },
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 });

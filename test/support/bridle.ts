@@ -28,11 +28,15 @@ export const DEVOPS = {
 };
 
 /** A real Bridle on a loopback port with sandbox connectors, and an in-memory audit sink to inspect. */
-export async function startTestBridle(configYaml = ""): Promise<TestBridle> {
+export async function startTestBridle(
+  configYaml = "",
+  options: { storeUrl?: string; killSwitchPollMs?: number } = {},
+): Promise<TestBridle> {
   const dir = mkdtempSync(join(tmpdir(), "bridle-test-"));
   const file = join(dir, "bridle.yaml");
-  // A real ledger (SQLite file, signing key) in the test's own folder.
-  writeFileSync(file, `store: { url: "sqlite:bridle.db" }\naudit: { signing_key: key.pem }\n${configYaml}`);
+  // A real ledger (SQLite file unless told otherwise, signing key) in the test's own folder.
+  const store = options.storeUrl ?? "sqlite:bridle.db";
+  writeFileSync(file, `store: { url: "${store}" }\naudit: { signing_key: key.pem }\n${configYaml}`);
   const loaded = loadConfig(file, {}, dir);
   loaded.config.policy = loaded.config.policy.startsWith("/")
     ? loaded.config.policy
@@ -40,6 +44,7 @@ export async function startTestBridle(configYaml = ""): Promise<TestBridle> {
   const bridle = await createBridle(loaded, {
     logger: pino({ level: process.env.TEST_LOG ?? "silent" }),
     policyPollMs: 0,
+    ...(options.killSwitchPollMs !== undefined ? { killSwitchPollMs: options.killSwitchPollMs } : {}),
   });
   const app = await buildServer(bridle);
   const url = await app.listen({ host: "127.0.0.1", port: 0 });

@@ -64,8 +64,16 @@ export class MemoryLedgerStore implements LedgerStore {
     throw new Error("MemoryLedgerStore holds audit events only");
   }
 
+  snapshots(): never {
+    throw new Error("MemoryLedgerStore holds audit events only");
+  }
+
   killSwitch(): never {
     throw new Error("MemoryLedgerStore holds audit events only");
+  }
+
+  calls(): never {
+    throw new Error("MemoryLedgerStore holds audit events only; use a SQLite store for call history");
   }
 
   identities(): never {

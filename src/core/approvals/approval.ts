@@ -6,7 +6,14 @@ import type { Principal } from "../principal.js";
  * not hierarchy" (seed 002): who decides, how many, and for how long come from the tool's
  * policy, and a human sees what will change before deciding.
  */
-export type ApprovalStatus = "pending" | "approved" | "executed" | "denied" | "expired" | "refused" | "failed";
+export type ApprovalStatus =
+  | "pending"
+  | "approved"
+  | "executed"
+  | "denied"
+  | "expired"
+  | "refused"
+  | "failed";
 
 export const FINAL_STATUSES: ReadonlySet<ApprovalStatus> = new Set([
   "executed",
@@ -49,6 +56,8 @@ export interface ApprovalRequest {
   outcome: unknown;
   /** Where the request was announced in Slack (to update the message after a decision). */
   slack: { channel: string; ts: string } | null;
+  /** When this request undoes an earlier change: that change's trace id. */
+  rollback_of?: string;
 }
 
 export type VoteResult =
@@ -105,7 +114,12 @@ export function castVote(
     return {
       ok: true,
       ready: false,
-      request: { ...request, votes, status: "denied", outcome: { reason: `denied by ${voter.email}`, comment } },
+      request: {
+        ...request,
+        votes,
+        status: "denied",
+        outcome: { reason: `denied by ${voter.email}`, comment },
+      },
     };
   }
   const next = { ...request, votes };

@@ -17,7 +17,14 @@ export type AuditEventType =
   | "policy_reload_rejected"
   | "audit_read"
   | "token_exchange"
-  | "delegation_revoked";
+  | "delegation_revoked"
+  | "kill_switch_changed"
+  | "approval_requested"
+  | "approval_decision"
+  | "approval_expired"
+  | "approval_executed"
+  | "approval_refused"
+  | "rollback";
 
 export interface AuditActor {
   user: string;

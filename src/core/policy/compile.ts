@@ -1,5 +1,5 @@
-import { normalizeScope, type Scope } from "../identity/scope.js";
 import { parseDurationMs } from "../duration.js";
+import { normalizeScope, type Scope } from "../identity/scope.js";
 import type {
   BlastRadius,
   CircuitBreaker,

@@ -1,3 +1,5 @@
+import { evaluateLimits } from "../limits/evaluate.js";
+import { hasLimits, type LimitState } from "../limits/state.js";
 import type { Principal } from "../principal.js";
 import {
   type CompiledKillSwitch,
@@ -26,6 +28,12 @@ export interface DecisionInput {
   runtimeKillSwitch?: CompiledKillSwitch | null;
   /** Facts the harness resolved before deciding (the gateway itself does no lookups). */
   facts?: { changeTicketExists?: boolean };
+  /**
+   * Counters the harness read for this call (rate limits, circuit breaker, blast radius), with
+   * what the call would touch and the time they were read at. Omitted: those sections are not
+   * checked (a plan-level check, or a caller without a store).
+   */
+  limits?: { state: LimitState; resources: number; production: boolean; now: number };
 }
 
 export interface Decision {
@@ -59,9 +67,12 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
   if (!belongsToAllowedGroup(tool, input.principal)) reasons.push(REASONS.groupNotAllowed);
   if (!input.principal.deviceCompliant) reasons.push(REASONS.deviceNotCompliant);
   if (input.args) argumentReasons(tool, input.args, input.facts, reasons);
+  const limitsApproval = limitReasons(tool, input.limits, reasons);
 
   // The reference reports approval_required=false when the kill switch is what refused the call.
-  return build(policy, input.tool, tool, dedupe(reasons), !blockedBySwitch && tool.approvalRequired);
+  // A limit that asks for an approval adds to the tool's own; it never lifts a refusal.
+  const approval = !blockedBySwitch && (tool.approvalRequired || limitsApproval);
+  return build(policy, input.tool, tool, dedupe(reasons), approval);
 }
 
 function killSwitchReasons(
@@ -145,6 +156,14 @@ function argumentReasons(
     else if (facts?.changeTicketExists === false) out.push(REASONS.changeTicketNotFound);
   }
   if (tool.rollbackPlanRequired && !isNonBlank(args.rollback_plan)) out.push(REASONS.rollbackPlanRequired);
+}
+
+/** Adds the limits' refusals; true when a limit asks for an approval instead. */
+function limitReasons(tool: CompiledTool, limits: DecisionInput["limits"], out: string[]): boolean {
+  if (!limits || !hasLimits(tool)) return false;
+  const verdict = evaluateLimits(tool, limits.state, limits, limits.now);
+  out.push(...verdict.reasons);
+  return verdict.requireApproval;
 }
 
 /** `production`, `prod`, `prod-eu`, `Production_2` … are production; anything else is not. */

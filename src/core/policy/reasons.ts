@@ -26,6 +26,10 @@ export const REASONS = {
   toolOutsideDelegation: "tool is outside the delegated scope",
   workflowOutsideDelegation: "workflow is outside the delegated scope",
   accountOutsideDelegation: "account is outside the delegated scope",
+  // Bridle: rate limits, circuit breakers and blast-radius caps (counters read from the store).
+  rateLimited: "rate limit exceeded",
+  breakerOpen: "circuit breaker open",
+  blastRadiusExceeded: "blast radius exceeded",
 } as const;
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];

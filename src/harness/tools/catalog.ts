@@ -1,4 +1,6 @@
 import { z } from "zod";
+import * as securityGroupChange from "../../core/changes/security-group.js";
+import { BridleError } from "../../core/errors.js";
 import type { ToolDefinition } from "./tool.js";
 import { defineTool } from "./tool.js";
 
@@ -73,6 +75,64 @@ export const awsDevRead = defineTool({
   execute: (c, args, ctx) => c.aws.describeSecurityGroups(args.account, ctx.traceId, args.security_group_ids),
 });
 
+const port = z.number().int().min(0).max(65535);
+
+export const awsModifySecurityGroup = defineTool({
+  name: "aws_modify_security_group",
+  description:
+    "Allow or revoke one IPv4 ingress rule on one security group, under a session that may do only that.",
+  input: z
+    .object({
+      account: z.string().min(1).max(64),
+      security_group_id: z.string().regex(/^sg-[0-9a-f]{8,17}$/),
+      operation: z.enum(["authorize_ingress", "revoke_ingress"]),
+      protocol: z.enum(["tcp", "udp", "icmp", "-1"]),
+      from_port: port,
+      to_port: port,
+      cidr: z
+        .string()
+        .max(18)
+        .refine(securityGroupChange.isCanonicalIpv4Cidr, "must be an IPv4 CIDR block without host bits set"),
+      // Required and checked by the policy gateway (change_ticket_required, rollback_plan_required).
+      change_ticket: z.string().max(64).optional(),
+      rollback_plan: z.string().max(4_000).optional(),
+    })
+    .strict()
+    // For ICMP the two numbers are a type and a code, which have no order.
+    .refine((a) => a.protocol === "icmp" || a.from_port <= a.to_port, {
+      message: "from_port must not exceed to_port",
+      path: ["to_port"],
+    })
+    .refine((a) => a.protocol !== "icmp" || (a.from_port <= 255 && a.to_port <= 255), {
+      message: "an ICMP type and code are at most 255",
+      path: ["from_port"],
+    }),
+  execute: (c, args, ctx) =>
+    c.aws.modifySecurityGroupIngress(args.account, ctx.traceId, {
+      securityGroupId: args.security_group_id,
+      operation: args.operation,
+      protocol: args.protocol,
+      fromPort: args.from_port,
+      toPort: args.to_port,
+      cidr: args.cidr,
+    }),
+  change: {
+    resources: securityGroupChange.resources,
+    production: securityGroupChange.production,
+    async snapshot(c, args, ctx) {
+      const { groups } = await c.aws.describeSecurityGroups(args.account, ctx.traceId, [
+        args.security_group_id,
+      ]);
+      const group = groups.find((g) => g.groupId === args.security_group_id);
+      if (!group) throw new BridleError("UPSTREAM_NOT_FOUND", "security group not found");
+      return securityGroupChange.snapshotOf(args.account, group);
+    },
+    diff: securityGroupChange.diff,
+    inverse: securityGroupChange.inverse,
+    drift: securityGroupChange.drift,
+  },
+});
+
 export const jiraAddComment = defineTool({
   name: "jira_add_comment",
   description: "Add a comment to one Jira issue.",
@@ -90,8 +150,13 @@ export const slackPostMessage = defineTool({
 });
 
 export const TOOL_CATALOG: ReadonlyMap<string, ToolDefinition> = new Map(
-  [jiraRead, githubReadPr, confluenceRead, awsDevRead, jiraAddComment, slackPostMessage].map((t) => [
-    t.name,
-    t as unknown as ToolDefinition,
-  ]),
+  [
+    jiraRead,
+    githubReadPr,
+    confluenceRead,
+    awsDevRead,
+    awsModifySecurityGroup,
+    jiraAddComment,
+    slackPostMessage,
+  ].map((t) => [t.name, t as unknown as ToolDefinition]),
 );

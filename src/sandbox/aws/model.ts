@@ -96,11 +96,20 @@ export interface AwsCallRecord {
   errorCode: string | null;
 }
 
+/** A test-injected failure of one action (see faults.ts): the next `times` calls answer `code`. */
+export interface AwsActionFault {
+  action: string;
+  code: string;
+  status: number;
+  times: number;
+}
+
 export interface AwsState {
   gateway: GatewayPrincipal;
   accounts: SimAccount[];
   sessions: IssuedSession[];
   calls: AwsCallRecord[];
+  actionFaults: AwsActionFault[];
 }
 
 export function roleArn(account: SimAccount, role: SimRole): string {

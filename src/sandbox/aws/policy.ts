@@ -72,3 +72,35 @@ export function wildcardMatch(pattern: string, value: string, caseInsensitive = 
 export function actionAllowed(allowedActions: string[], action: string): boolean {
   return allowedActions.some((pattern) => wildcardMatch(pattern, action, true));
 }
+
+/**
+ * How a session policy judges one request, as IAM evaluates a policy: an explicit Deny wins, then
+ * any Allow; otherwise the request is implicitly denied. A statement with a Condition is not
+ * evaluated by the simulator: it is taken to apply when it denies and not to when it allows, so
+ * an unmodelled condition can only ever narrow what a session may do.
+ */
+export type PolicyVerdict = "allow" | "explicit-deny" | "implicit-deny";
+
+export function evaluatePolicy(
+  document: SessionPolicyDocument,
+  action: string,
+  resource: string,
+): PolicyVerdict {
+  const applies = (s: PolicyStatement) => matchesAction(s, action) && matchesResource(s, resource);
+  const statements = document.Statement.filter(applies);
+  if (statements.some((s) => s.Effect === "Deny")) return "explicit-deny";
+  if (statements.some((s) => s.Effect === "Allow" && s.Condition === undefined)) return "allow";
+  return "implicit-deny";
+}
+
+function matchesAction(statement: PolicyStatement, action: string): boolean {
+  if (statement.Action !== undefined) return actionAllowed(asList(statement.Action), action);
+  return !actionAllowed(asList(statement.NotAction), action);
+}
+
+/** `resource` is an ARN, or `*` for actions without resource-level permissions (Describe*). */
+function matchesResource(statement: PolicyStatement, resource: string): boolean {
+  const matches = (patterns: string[]) => patterns.some((pattern) => wildcardMatch(pattern, resource));
+  if (statement.Resource !== undefined) return matches(asList(statement.Resource));
+  return !matches(asList(statement.NotResource));
+}

@@ -165,5 +165,6 @@ export function seedAwsState(): AwsState {
     accounts: [development(), staging(), production()],
     sessions: [],
     calls: [],
+    actionFaults: [],
   };
 }

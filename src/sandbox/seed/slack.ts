@@ -1,7 +1,9 @@
 /**
  * The ZYX Bank Slack workspace the simulator starts with. The Bridle bot is a member of
  * #devsecops-change-review (the reference's destination) and #general, but not of
- * #security-approvals: posting there fails with `not_in_channel`, as in Slack.
+ * #security-approvals: posting there fails with `not_in_channel`, as in Slack. Approval requests
+ * go to #change-approvals. People have emails (users.info, as with the `users:read.email` scope)
+ * except a guest whose profile hides it; one account is deactivated.
  */
 
 export interface SlackTeam {
@@ -76,6 +78,7 @@ export function slackSeed(): SlackSeed {
         isArchived: false,
         botIsMember: false,
       },
+      { id: "C07CHGAPPR1", name: "change-approvals", isPrivate: false, isArchived: false, botIsMember: true },
       {
         id: "C07OLDCHG01",
         name: "change-review-2023",
@@ -99,6 +102,10 @@ export function slackSeed(): SlackSeed {
       person("U07CLDSEC01", "cloud.security", "Priya Raman", "Cloud Security Lead"),
       person("U07PRDAPR01", "prod.approver", "Marcus Lee", "Change Manager"),
       person("U07SECADM01", "security.admin", "Aisha Khan", "Security Operations", true),
+      person("U07RELAPR01", "release.approver", "Noor Aziz", "Release Manager"),
+      person("U07CONTRC01", "contractor", "Sam Vendor", "External Contractor"),
+      { ...person("U07GUEST001", "vendor.guest", "Vendor Guest", "Guest"), email: null },
+      { ...person("U07FORMER01", "former.approver", "Lee Former", "Change Manager (left)"), deleted: true },
     ],
   };
 }

@@ -1,6 +1,13 @@
 import type pg from "pg";
 import type { ApprovalRequest, ApprovalStatus } from "../../core/approvals/approval.js";
 import { type ApprovalRow, type ApprovalStore, approvalColumns } from "../approval-store.js";
+import {
+  type ChangeSnapshot,
+  type ChangeSnapshotStore,
+  type SnapshotRow,
+  snapshotFromRow,
+  snapshotParams,
+} from "../change-snapshot-store.js";
 import type { KillSwitchStore, RuntimeKillSwitch } from "../kill-switch-store.js";
 import { fromRow } from "../sqlite/sqlite-gate-store.js";
 
@@ -27,9 +34,10 @@ export class PostgresApprovalStore implements ApprovalStore {
           "SELECT document FROM approvals WHERE status = $1 ORDER BY created_at DESC, id LIMIT $2",
           [filter.status, filter.limit],
         )
-      : await this.pool.query<ApprovalRow>("SELECT document FROM approvals ORDER BY created_at DESC, id LIMIT $1", [
-          filter.limit,
-        ]);
+      : await this.pool.query<ApprovalRow>(
+          "SELECT document FROM approvals ORDER BY created_at DESC, id LIMIT $1",
+          [filter.limit],
+        );
     return rows.map((r) => JSON.parse(r.document) as ApprovalRequest);
   }
 
@@ -37,7 +45,10 @@ export class PostgresApprovalStore implements ApprovalStore {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query<ApprovalRow>("SELECT document FROM approvals WHERE id = $1 FOR UPDATE", [id]);
+      const { rows } = await client.query<ApprovalRow>(
+        "SELECT document FROM approvals WHERE id = $1 FOR UPDATE",
+        [id],
+      );
       if (!rows[0]) {
         await client.query("ROLLBACK");
         return null;
@@ -98,5 +109,33 @@ export class PostgresKillSwitchStore implements KillSwitchStore {
       [JSON.stringify(settings), at, by, reason],
     );
     return fromRow(rows[0]);
+  }
+}
+
+export class PostgresChangeSnapshotStore implements ChangeSnapshotStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async save(snapshot: Omit<ChangeSnapshot, "rolled_back_by">): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO change_snapshots (trace_id, tool, args, before_state, after_state, taken_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      snapshotParams(snapshot),
+    );
+  }
+
+  async get(traceId: string): Promise<ChangeSnapshot | null> {
+    const { rows } = await this.pool.query<SnapshotRow>(
+      "SELECT trace_id, tool, args, before_state, after_state, taken_at, rolled_back_by FROM change_snapshots WHERE trace_id = $1",
+      [traceId],
+    );
+    return rows[0] ? snapshotFromRow(rows[0]) : null;
+  }
+
+  async markRolledBack(traceId: string, byTraceId: string): Promise<boolean> {
+    const result = await this.pool.query(
+      "UPDATE change_snapshots SET rolled_back_by = $1 WHERE trace_id = $2 AND rolled_back_by IS NULL",
+      [byTraceId, traceId],
+    );
+    return result.rowCount === 1;
   }
 }

@@ -1,11 +1,12 @@
 import pg from "pg";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
-import { buildEventQuery } from "../event-query.js";
 import type { ApprovalStore } from "../approval-store.js";
+import type { CallHistoryStore } from "../call-history-store.js";
+import type { ChangeSnapshotStore } from "../change-snapshot-store.js";
+import { buildEventQuery } from "../event-query.js";
 import type { IdentityStore } from "../identity-store.js";
 import type { KillSwitchStore } from "../kill-switch-store.js";
-import { PostgresApprovalStore, PostgresKillSwitchStore } from "./postgres-gate-store.js";
 import {
   type ChainedBatch,
   chainTexts,
@@ -18,6 +19,12 @@ import {
 } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { migrate } from "./migrations.js";
+import { PostgresCallHistoryStore } from "./postgres-call-history-store.js";
+import {
+  PostgresApprovalStore,
+  PostgresChangeSnapshotStore,
+  PostgresKillSwitchStore,
+} from "./postgres-gate-store.js";
 import { PostgresIdentityStore } from "./postgres-identity-store.js";
 
 type Row = { record: string; hash: string };
@@ -53,8 +60,10 @@ export class PostgresLedgerStore implements LedgerStore {
   readonly kind = "postgres" as const;
 
   private identityStore: IdentityStore | null = null;
+  private callStore: CallHistoryStore | null = null;
   private approvalStore: ApprovalStore | null = null;
   private killSwitchStore: KillSwitchStore | null = null;
+  private snapshotStore: ChangeSnapshotStore | null = null;
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -159,6 +168,11 @@ export class PostgresLedgerStore implements LedgerStore {
     return this.approvalStore;
   }
 
+  snapshots(): ChangeSnapshotStore {
+    this.snapshotStore ??= new PostgresChangeSnapshotStore(this.pool);
+    return this.snapshotStore;
+  }
+
   killSwitch(): KillSwitchStore {
     this.killSwitchStore ??= new PostgresKillSwitchStore(this.pool);
     return this.killSwitchStore;
@@ -167,6 +181,11 @@ export class PostgresLedgerStore implements LedgerStore {
   identities(): IdentityStore {
     this.identityStore ??= new PostgresIdentityStore(this.pool);
     return this.identityStore;
+  }
+
+  calls(): CallHistoryStore {
+    this.callStore ??= new PostgresCallHistoryStore(this.pool);
+    return this.callStore;
   }
 
   async close(): Promise<void> {

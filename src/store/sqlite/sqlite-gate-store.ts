@@ -1,9 +1,22 @@
 import type Database from "better-sqlite3";
 import type { ApprovalRequest, ApprovalStatus } from "../../core/approvals/approval.js";
 import { type ApprovalRow, type ApprovalStore, approvalColumns } from "../approval-store.js";
+import {
+  type ChangeSnapshot,
+  type ChangeSnapshotStore,
+  type SnapshotRow,
+  snapshotFromRow,
+  snapshotParams,
+} from "../change-snapshot-store.js";
 import type { KillSwitchStore, RuntimeKillSwitch } from "../kill-switch-store.js";
 
-type SwitchRow = { settings: string; updated_at: string; updated_by: string; reason: string; version: number };
+type SwitchRow = {
+  settings: string;
+  updated_at: string;
+  updated_by: string;
+  reason: string;
+  version: number;
+};
 
 /**
  * Approvals and the runtime kill switch on the ledger's SQLite file (main-thread connection).
@@ -14,7 +27,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   private readonly stmt;
   private readonly updateTx;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.stmt = {
       insert: db.prepare(
         `INSERT INTO approvals (id, trace_id, tool, requester, status, created_at, expires_at, document)
@@ -22,8 +35,12 @@ export class SqliteApprovalStore implements ApprovalStore {
       ),
       get: db.prepare<[string], ApprovalRow>("SELECT document FROM approvals WHERE id = ?"),
       save: db.prepare("UPDATE approvals SET status = ?, document = ? WHERE id = ?"),
-      claim: db.prepare("UPDATE approvals SET claimed_at = ? WHERE id = ? AND status = 'approved' AND claimed_at IS NULL"),
-      listAll: db.prepare<[number], ApprovalRow>("SELECT document FROM approvals ORDER BY created_at DESC, id LIMIT ?"),
+      claim: db.prepare(
+        "UPDATE approvals SET claimed_at = ? WHERE id = ? AND status = 'approved' AND claimed_at IS NULL",
+      ),
+      listAll: db.prepare<[number], ApprovalRow>(
+        "SELECT document FROM approvals ORDER BY created_at DESC, id LIMIT ?",
+      ),
       listStatus: db.prepare<[string, number], ApprovalRow>(
         "SELECT document FROM approvals WHERE status = ? ORDER BY created_at DESC, id LIMIT ?",
       ),
@@ -107,4 +124,36 @@ export function fromRow(row: SwitchRow): RuntimeKillSwitch {
     reason: row.reason,
     version: Number(row.version),
   };
+}
+
+export class SqliteChangeSnapshotStore implements ChangeSnapshotStore {
+  private readonly stmt;
+
+  constructor(db: Database.Database) {
+    this.stmt = {
+      save: db.prepare(
+        `INSERT INTO change_snapshots (trace_id, tool, args, before_state, after_state, taken_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      get: db.prepare<[string], SnapshotRow>(
+        "SELECT trace_id, tool, args, before_state, after_state, taken_at, rolled_back_by FROM change_snapshots WHERE trace_id = ?",
+      ),
+      mark: db.prepare(
+        "UPDATE change_snapshots SET rolled_back_by = ? WHERE trace_id = ? AND rolled_back_by IS NULL",
+      ),
+    };
+  }
+
+  async save(snapshot: Omit<ChangeSnapshot, "rolled_back_by">): Promise<void> {
+    this.stmt.save.run(...snapshotParams(snapshot));
+  }
+
+  async get(traceId: string): Promise<ChangeSnapshot | null> {
+    const row = this.stmt.get.get(traceId);
+    return row ? snapshotFromRow(row) : null;
+  }
+
+  async markRolledBack(traceId: string, byTraceId: string): Promise<boolean> {
+    return this.stmt.mark.run(byTraceId, traceId).changes === 1;
+  }
 }

@@ -1,15 +1,22 @@
 import type Database from "better-sqlite3";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
-import { buildEventQuery } from "../event-query.js";
 import type { ApprovalStore } from "../approval-store.js";
+import type { CallHistoryStore } from "../call-history-store.js";
+import type { ChangeSnapshotStore } from "../change-snapshot-store.js";
+import { buildEventQuery } from "../event-query.js";
 import type { IdentityStore } from "../identity-store.js";
 import type { KillSwitchStore } from "../kill-switch-store.js";
-import { SqliteApprovalStore, SqliteKillSwitchStore } from "./sqlite-gate-store.js";
 import { clampLimit, indexColumns, prepareEvent, recordFromRow, recordsOf } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
 import { migrate } from "./migrations.js";
+import { SqliteCallHistoryStore } from "./sqlite-call-history-store.js";
+import {
+  SqliteApprovalStore,
+  SqliteChangeSnapshotStore,
+  SqliteKillSwitchStore,
+} from "./sqlite-gate-store.js";
 import { SqliteIdentityStore } from "./sqlite-identity-store.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 import { InlineWriter, type LedgerWriter } from "./writer-protocol.js";
@@ -43,8 +50,10 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly stmt;
   private closing: Promise<void> | null = null;
   private identityStore: IdentityStore | null = null;
+  private callStore: CallHistoryStore | null = null;
   private approvalStore: ApprovalStore | null = null;
   private killSwitchStore: KillSwitchStore | null = null;
+  private snapshotStore: ChangeSnapshotStore | null = null;
 
   /** `path` is a file (created 0600 in a 0700 folder when missing) or `:memory:`. */
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -120,6 +129,11 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.approvalStore;
   }
 
+  snapshots(): ChangeSnapshotStore {
+    this.snapshotStore ??= new SqliteChangeSnapshotStore(this.db);
+    return this.snapshotStore;
+  }
+
   killSwitch(): KillSwitchStore {
     this.killSwitchStore ??= new SqliteKillSwitchStore(this.db);
     return this.killSwitchStore;
@@ -128,6 +142,11 @@ export class SqliteLedgerStore implements LedgerStore {
   identities(): IdentityStore {
     this.identityStore ??= new SqliteIdentityStore(this.db);
     return this.identityStore;
+  }
+
+  calls(): CallHistoryStore {
+    this.callStore ??= new SqliteCallHistoryStore(this.db);
+    return this.callStore;
   }
 
   close(): Promise<void> {
