@@ -89,22 +89,20 @@ export async function benchApprovals(pending = 10_000): Promise<ApprovalBench> {
 
     start = performance.now();
     await Promise.all(
-      ids
-        .slice(0, n)
-        .map((id, i) =>
-          bridle.approvals.decide(
-            id,
-            {
-              email: `approver${i % 7}@zyxbank.example`,
-              groups: ["grp-ai-prod-approvers"],
-              deviceCompliant: true,
-              authenticatedBy: "oidc",
-            },
-            "approve",
-            null,
-            "http",
-          ),
+      ids.slice(0, n).map((id, i) =>
+        bridle.approvals.decide(
+          id,
+          {
+            email: `approver${i % 7}@zyxbank.example`,
+            groups: ["grp-ai-prod-approvers"],
+            deviceCompliant: true,
+            authenticatedBy: "oidc",
+          },
+          "approve",
+          null,
+          "http",
         ),
+      ),
     );
     const votesPerSec = n / ((performance.now() - start) / 1000);
     return {
