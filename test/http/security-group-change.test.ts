@@ -19,6 +19,7 @@ const APPROVER = {
   "x-user-groups": "grp-ai-prod-approvers",
   "x-device-compliant": "true",
 };
+const SECOND_APPROVER = { ...APPROVER, "x-user-email": "release.approver@zyxbank.example" };
 const CLOSE_SSH = {
   account: "development",
   security_group_id: SG,
@@ -61,8 +62,11 @@ const invoke = (args: object, headers = REQUESTER, extra: object = {}) =>
     ...extra,
   });
 
+/** Dual control: the policy asks two distinct approvers for this tool. */
 async function approve(id: string) {
-  return call("POST", `/v1/approvals/${id}/decision`, APPROVER, { decision: "approve" });
+  const first = await call("POST", `/v1/approvals/${id}/decision`, APPROVER, { decision: "approve" });
+  expect(first.body.status).toBe("pending");
+  return call("POST", `/v1/approvals/${id}/decision`, SECOND_APPROVER, { decision: "approve" });
 }
 
 describe("aws_modify_security_group: enforced from the arguments", () => {
@@ -161,5 +165,19 @@ describe("close SSH, approve, roll back", () => {
       "approval_executed",
     ])
       expect(types).toContain(type);
+  });
+});
+
+describe("the timeline tells the story of a gated change", () => {
+  it("renders request, votes and execution as readable lines", async () => {
+    const { renderTimeline } = await import("../../src/core/audit/timeline.js");
+    const asked = await invoke(CLOSE_SSH);
+    await approve(asked.body.approval_id);
+    const text = renderTimeline(asked.body.trace_id, await t.trace(asked.body.trace_id));
+    expect(text).toContain("approval requested for aws_modify_security_group");
+    expect(text).toContain("prod.approver@zyxbank.example approved via http: 1/2, now pending");
+    expect(text).toContain("release.approver@zyxbank.example approved via http: 2/2, now approved");
+    expect(text).toContain("approved call executed: aws_modify_security_group");
+    driftIngress(t.sandbox.state.aws, "development", SG, { add: [SSH] });
   });
 });

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const directory = join(dir, "directory.yaml");
   writeFileSync(
     directory,
-    "prod.approver@zyxbank.example: [grp-ai-prod-approvers]\ncontractor@zyxbank.example: [grp-vendors]\n",
+    "prod.approver@zyxbank.example: [grp-ai-prod-approvers]\nrelease.approver@zyxbank.example: [grp-ai-prod-approvers]\ncontractor@zyxbank.example: [grp-vendors]\n",
   );
   t = await startTestBridle(`identity:\n  mode: dev-headers\n  directory_file: ${directory}\n`);
 }, 30_000);
@@ -39,6 +39,14 @@ async function click(user: string, approvalId: string, secretOverride?: string) 
     body,
   });
   return { status: response.status, text: await response.text() };
+}
+
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("condition not met in 5 s");
 }
 
 const sshOpen = () =>
@@ -86,6 +94,9 @@ describe("Slack approvals through the real approvals service", () => {
     expect(sshOpen()).toBe(true);
 
     expect((await click("U07PRDAPR01", id)).status).toBe(200);
+    await waitFor(async () => (await t.bridle.approvals.get(id))?.votes.length === 1);
+    expect(sshOpen()).toBe(true); // dual control: one approval is not enough
+    expect((await click("U07RELAPR01", id)).status).toBe(200);
     let status = "";
     for (let i = 0; i < 50 && status !== "executed"; i++) {
       status = (await t.bridle.approvals.get(id))?.status ?? "";
@@ -98,6 +109,7 @@ describe("Slack approvals through the real approvals service", () => {
     const request = await t.bridle.approvals.get(id);
     expect(request?.votes).toEqual([
       expect.objectContaining({ approver: "prod.approver@zyxbank.example", via: "slack" }),
+      expect.objectContaining({ approver: "release.approver@zyxbank.example", via: "slack" }),
     ]);
     driftIngress(t.sandbox.state.aws, "development", SG, {
       add: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" }],

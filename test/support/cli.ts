@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +11,8 @@ export const tsxLoader = pathToFileURL(resolve(root, "node_modules/tsx/dist/esm/
 export interface CliWorkspace {
   dir: string;
   run(...args: string[]): { code: number | null; stdout: string; stderr: string };
+  /** The same, without blocking this process (for a server running in it). */
+  runAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
 /**
@@ -37,6 +39,23 @@ export function cliWorkspace(checkpointEvery: number): CliWorkspace {
         },
       );
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+    runAsync(...args) {
+      return new Promise((done) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", tsxLoader, resolve(root, "src/cli/main.ts"), ...args],
+          {
+            cwd: dir,
+            env: { ...process.env, BRIDLE_CONFIG: "", BRIDLE_LOG_LEVEL: "silent" },
+          },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c) => (stdout += c));
+        child.stderr.on("data", (c) => (stderr += c));
+        child.on("close", (code) => done({ code, stdout, stderr }));
+      });
     },
   };
 }

@@ -40,14 +40,16 @@ function identityHeaders(opts: ClientOptions): Record<string, string> {
 }
 
 async function request<T>(opts: ClientOptions, method: string, path: string, body?: unknown): Promise<T> {
+  // Outside the try: a missing identity is a usage error, not an unreachable server.
+  const headers = {
+    ...identityHeaders(opts),
+    ...(body === undefined ? {} : { "content-type": "application/json" }),
+  };
   let response: Response;
   try {
     response = await fetch(`${serverUrl(opts)}${path}`, {
       method,
-      headers: {
-        ...identityHeaders(opts),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
+      headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {

@@ -37,6 +37,38 @@ function describe(e: Sequenced): string[] {
       ];
     case "ai_agent_review_failed":
       return [`review FAILED: ${short(e.outcome?.detail)}`];
+    case "approval_requested": {
+      const a = e.approval as { id?: string; approvals_required?: number } | null;
+      return [
+        `approval requested for ${e.tool?.name} ${short(e.tool?.args, 120)}: ${a?.approvals_required ?? 1} approval(s) needed, expires ${data.expires_at}`,
+        `    justification: ${short(data.justification)}; request ${a?.id}`,
+      ];
+    }
+    case "approval_decision": {
+      const who = e.actor?.user ?? "someone";
+      const a = e.approval as { status?: string; approvers?: string[]; approvals_required?: number } | null;
+      if (data.refused)
+        return [`${who} tried to ${data.decision} via ${data.via}: REFUSED — ${data.refused}`];
+      return [
+        `${who} ${data.decision === "deny" ? "DENIED" : "approved"} via ${data.via}${data.comment ? ` ("${short(data.comment, 80)}")` : ""}: ${a?.approvers?.length ?? 0}/${a?.approvals_required ?? 1}, now ${a?.status}`,
+      ];
+    }
+    case "approval_expired":
+      return ["approval request EXPIRED (a timeout never approves; nothing ran)"];
+    case "approval_executed":
+      return [`approved call executed: ${e.tool?.name}`];
+    case "approval_refused":
+      return [
+        `approved call NOT executed (${(e.approval as { status?: string } | null)?.status}): ${short(data.outcome)}`,
+      ];
+    case "kill_switch_changed":
+      return e.outcome?.status === "ok"
+        ? [`kill switch changed by ${e.actor?.user}: ${short(data.after)} — "${short(data.reason, 100)}"`]
+        : [`kill switch change by ${e.actor?.user} REFUSED (not an admin)`];
+    case "token_exchange":
+      return e.outcome?.status === "ok"
+        ? [`delegation ${data.delegation_id} issued: ${data.scope}`]
+        : [`delegation REFUSED for ${data.agent ?? "an unauthenticated agent"}: ${short(e.outcome?.detail)}`];
     default:
       return [`${e.event_type} ${short({ outcome: e.outcome, data: e.data })}`];
   }
