@@ -46,7 +46,9 @@ describe("bridle audit", () => {
     );
   });
 
-  it("export + offline verify with only the public key; any edit is caught and named", () => {
+  it("export + offline verify with only the public key; any edit is caught and named", {
+    timeout: 180_000,
+  }, () => {
     const exported = bridle("audit", "export", "--format", "jsonl", "--output", join(work, "export.jsonl"));
     expect(exported.code).toBe(0);
     writeFileSync(join(work, "public.pem"), bridle("audit", "public-key").stdout);

@@ -19,14 +19,13 @@ const approver = (i: number) => ({
 });
 const ADMIN = {
   "x-user-email": "secops@zyxbank.example",
-  "x-user-groups": "grp-sec-admins",
+  "x-user-groups": "grp-ai-security-admins",
   "x-device-compliant": "true",
 };
 
 function policy(): string {
   const file = join(mkdtempSync(join(tmpdir(), "bridle-replicas-")), "policy.yaml");
   let text = readFileSync("policies/tool_policies.yaml", "utf8");
-  text = text.replace("kill_switch:\n", "kill_switch:\n  admin_groups: [grp-sec-admins]\n");
   text = text.replace(
     / {2}jira_add_comment:\n( {4}.*\n)+? {4}approval_required: false\n/,
     "  jira_add_comment:\n    allowed_groups: [grp-ai-devops-readonly]\n    write: true\n    approval_required: true\n    approval_groups: [grp-ai-prod-approvers]\n",

@@ -19,7 +19,7 @@ const REQUESTER = DEVOPS;
 const APPROVER_A = headersFor("alice@zyxbank.example", ["grp-ai-prod-approvers"]);
 const APPROVER_B = headersFor("bob@zyxbank.example", ["grp-ai-prod-approvers"]);
 const OUTSIDER = headersFor("mallory@zyxbank.example", ["grp-ai-users"]);
-const ADMIN = headersFor("secops@zyxbank.example", ["grp-sec-admins"]);
+const ADMIN = headersFor("secops@zyxbank.example", ["grp-ai-security-admins"]);
 
 let t: TestBridle;
 
@@ -27,7 +27,6 @@ function gatedPolicy(): string {
   const dir = mkdtempSync(join(tmpdir(), "bridle-gated-"));
   const file = join(dir, "policy.yaml");
   let text = readFileSync("policies/tool_policies.yaml", "utf8");
-  text = text.replace("kill_switch:\n", "kill_switch:\n  admin_groups: [grp-sec-admins]\n");
   text = text.replace(
     / {2}jira_add_comment:\n( {4}.*\n)+? {4}approval_required: false\n/,
     `  jira_add_comment:
@@ -246,6 +245,22 @@ describe("the runtime kill switch", () => {
     expect(
       (await call("POST", "/v1/tools/jira_read/invoke", REQUESTER, { args: { ticket: TICKET } })).status,
     ).toBe(200);
+
+    // It also holds the review workflow's posts: read-only refuses the review before it starts.
+    await call("PUT", "/v1/killswitch", ADMIN, { read_only_mode: true, reason: "freeze" });
+    try {
+      const review = await call("POST", "/review-change", REQUESTER, {
+        ticket: TICKET,
+        repository: "platform-infra",
+        pull_request: "991",
+      });
+      expect(review.status).toBe(403);
+      expect(review.body.detail.denied.map((d: { reason: string }) => d.reason)).toContain(
+        "agent is in read-only mode",
+      );
+    } finally {
+      await call("PUT", "/v1/killswitch", ADMIN, { read_only_mode: false, reason: "cleared" });
+    }
     const status = await call("GET", "/v1/killswitch", OUTSIDER);
     expect(status.body.runtime).toMatchObject({ updated_by: "secops@zyxbank.example", reason: "cleared" });
     const changes = (await t.events()).filter((e) => e.event_type === "kill_switch_changed");

@@ -309,5 +309,82 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
         expect((await reopened.getDelegation("other"))?.revoked_at).toBeNull();
       });
     });
+
+    describe("approvals and the runtime kill switch (same database)", () => {
+      const request = (id: string, expiresAt: string) => ({
+        id,
+        trace_id: `trace-${id}`,
+        tool: "aws_modify_security_group",
+        args: { account: "development" },
+        justification: "close SSH",
+        requester: {
+          email: "dev@zyx.example",
+          groups: ["g"],
+          deviceCompliant: true,
+          authenticatedBy: "oidc" as const,
+        },
+        risk: "high",
+        reasons: ["approval required"],
+        approval_groups: ["approvers"],
+        approvals_required: 2,
+        diff: null,
+        blast_radius: null,
+        created_at: "2026-01-01T00:00:00.000Z",
+        expires_at: expiresAt,
+        status: "pending" as const,
+        votes: [],
+        outcome: null,
+        slack: null,
+      });
+
+      it("keeps pending requests across a restart and applies changes atomically", async () => {
+        await store.approvals().create(request("a1", "2026-01-01T01:00:00.000Z"));
+        await store.approvals().create(request("a2", "2026-01-01T00:30:00.000Z"));
+        const reopened = (await open()).approvals();
+        expect((await reopened.list({ status: "pending", limit: 10 })).map((r) => r.id).sort()).toEqual([
+          "a1",
+          "a2",
+        ]);
+        const changed = await reopened.update("a1", (r) => ({ ...r, status: "approved" }));
+        expect(changed?.before.status).toBe("pending");
+        expect(changed?.after.status).toBe("approved");
+        expect((await store.approvals().get("a1"))?.status).toBe("approved");
+        expect(await reopened.update("missing", (r) => r)).toBeNull();
+        expect(await reopened.expiredIds("2026-01-01T00:45:00.000Z", 10)).toEqual(["a2"]);
+      });
+
+      it("lets exactly one of many concurrent claims execute an approved request", async () => {
+        await store.approvals().create({ ...request("c1", "2026-01-01T01:00:00.000Z"), status: "approved" });
+        await store.approvals().create(request("c2", "2026-01-01T01:00:00.000Z"));
+        const stores = [store, await open(), await open()].map((s) => s.approvals());
+        const claims = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => stores[i % 3]!.claim("c1", "2026-01-01T00:10:00.000Z")),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await store.approvals().claim("c2", "2026-01-01T00:10:00.000Z")).toBe(false); // not approved
+      });
+
+      it("keeps the runtime kill switch with who, why and a growing version", async () => {
+        expect(await store.killSwitch().get()).toBeNull();
+        const off = {
+          read_only_mode: false,
+          all_write_tools_disabled: false,
+          disabled_users: [],
+          disabled_connectors: [],
+          disabled_workflows: [],
+        };
+        const first = await store
+          .killSwitch()
+          .set({ ...off, read_only_mode: true }, "sec@zyx.example", "drill", "t1");
+        const second = await (await open()).killSwitch().set(off, "sec@zyx.example", "over", "t2");
+        expect(first.version).toBe(1);
+        expect(second.version).toBe(2);
+        expect(await store.killSwitch().get()).toMatchObject({
+          updated_by: "sec@zyx.example",
+          reason: "over",
+          version: 2,
+        });
+      });
+    });
   });
 }
