@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/store/sqlite/connection.js";
 import { cliWorkspace, root } from "../support/cli.js";
 
 const workspace = cliWorkspace(4);
@@ -129,7 +129,7 @@ describe("bridle audit", () => {
   });
 
   it("verify: an edit made directly in the database (triggers dropped) is caught and named", () => {
-    const db = new Database(join(work, "bridle.db"));
+    const db = openDatabase(join(work, "bridle.db"));
     db.exec("DROP TRIGGER audit_events_no_update");
     const row = db
       .prepare("SELECT seq, record FROM audit_events WHERE event_type = 'policy_decision' LIMIT 1")

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/store/sqlite/connection.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
 import { callHistorySuite } from "./call-history.suite.js";
 import { makeEvent } from "./events.js";
@@ -33,7 +33,7 @@ for (const writer of ["thread", "inline"] as const) {
 }
 
 async function rawSql(path: string, text: string): Promise<Record<string, unknown>[]> {
-  const db = new Database(path);
+  const db = openDatabase(path);
   try {
     const stmt = db.prepare(text);
     if (stmt.reader) return stmt.all() as Record<string, unknown>[];
@@ -91,6 +91,28 @@ describe("SQLite writer thread", () => {
     expect(stdout.trim()).toBe("seq 1");
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it("survives garbage collection of dropped connections and statements (Node 24.19+ aborted here)", async () => {
+    // Closed connections and one-off statements, then a hot allocating loop: its garbage
+    // collections start from optimized code, with no V8 context entered. A better-sqlite3 object
+    // freed by one of them aborted the process (node::RemoveEnvironmentCleanupHook).
+    const script = [
+      `import { openConnection } from ${JSON.stringify(resolve("src/store/sqlite/connection.ts"))};`,
+      "const alloc = (n) => { let a; for (let i = 0; i < n; i++) a = { i }; return a; };",
+      "for (let k = 0; k < 100; k++) {",
+      `  const db = openConnection(":memory:");`,
+      `  db.prepare("SELECT 1 AS v").get();`,
+      "  db.close();",
+      "  alloc(200000);",
+      "}",
+      `console.log("ok");`,
+    ].join("\n");
+    const tsx = pathToFileURL(resolve("node_modules/tsx/dist/esm/index.mjs")).href;
+    const { stdout } = await run(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe("ok");
+  });
 });
 
 describe("SQLite ledger file", () => {
@@ -102,9 +124,9 @@ describe("SQLite ledger file", () => {
       await store.close();
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(statSync(join(dir, "nested", ".bridle")).mode & 0o777).toBe(0o700);
-      const db = new Database(path, { readonly: true });
-      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-      expect(db.pragma("page_size", { simple: true })).toBe(16384);
+      const db = openDatabase(path, { readonly: true });
+      expect(db.prepare("PRAGMA journal_mode").pluck().get()).toBe("wal");
+      expect(db.prepare("PRAGMA page_size").pluck().get()).toBe(16384);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
