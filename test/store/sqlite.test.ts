@@ -140,7 +140,7 @@ callHistorySuite("SQLite", async () => {
   return {
     open: async () => new SqliteLedgerStore(path),
     plan: async (sql) => {
-      const db = new Database(path, { readonly: true });
+      const db = openDatabase(path, { readonly: true });
       try {
         const unbound = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1], null]));
         const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(unbound) as { detail: string }[];
