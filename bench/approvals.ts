@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import pino from "pino";
 import { loadConfig } from "../src/config/load.js";
 import { packageRoot } from "../src/config/paths.js";
@@ -137,6 +138,27 @@ export function approvalsMarkdown(b: ApprovalBench): string {
     `| ratio (votes / bare updates) | ${fmt(b.votesPerSec / b.bareUpdatesPerSec, 3)} |`,
     "",
     "Pending requests live in the store, not in memory: the difference is SQLite's page cache and the",
-    "ledger's buffers, which is why it stays flat as requests grow.",
+    "ledger's buffers, which is why it stays flat as requests grow. Resident size can even fall (the",
+    "allocator returns startup pages after the forced GC); the JS heap difference is the steadier figure.",
   ].join("\n");
+}
+
+/**
+ * Memory is only meaningful in a process that has run nothing else (the other benchmarks leave
+ * their heaps and caches behind): run.ts runs this file in a child process of its own.
+ */
+export async function benchApprovalsInChild(): Promise<ApprovalBench> {
+  const { execFile } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--expose-gc", self], { maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(JSON.parse(stdout) as ApprovalBench);
+    });
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(`${JSON.stringify(await benchApprovals())}\n`);
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../src/config/paths.js";
-import { approvalsMarkdown, benchApprovals } from "./approvals.js";
+import { approvalsMarkdown, benchApprovalsInChild } from "./approvals.js";
 import { benchDecisions } from "./decisions.js";
 import { bridleBenchConfig, type LoadResult, load, startServer } from "./http.js";
 import { benchLedgerStores, ledgerMarkdown } from "./ledger-store.js";
@@ -80,7 +80,7 @@ async function main() {
   process.stderr.write("ledger verify…\n");
   const verify = await benchVerify();
   process.stderr.write("approvals…\n");
-  const approvals = await benchApprovals();
+  const approvals = await benchApprovalsInChild();
   process.stderr.write("corpora…\n");
   const quality = await qualitySection();
   const cpu = cpus()[0]?.model ?? "unknown";
@@ -130,7 +130,7 @@ ${ledgerVerifyTable(verify)}
 
 10,000 approval requests filed through the approvals service (each one durably audited), then votes on 2,000 of
 them (the first of two approvals each: rules, one store transaction, one audit event; nothing executes).
-Memory is resident set size after a forced GC, against the same server idle, in the same process.
+Memory is resident set size after a forced GC, against the same server idle, in a process that runs nothing else.
 
 ${approvalsMarkdown(approvals)}
 
