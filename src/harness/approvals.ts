@@ -17,7 +17,7 @@ import type { AuditSink } from "../store/audit-sink.js";
 import type { ApprovalNotifier, ApprovalService } from "./approval-types.js";
 import { buildEvent, type CallContext } from "./audit-events.js";
 import type { Clock } from "./deps.js";
-import type { Assessment, ToolRunner } from "./tool-runner.js";
+import { type Assessment, summarize, type ToolRunner } from "./tool-runner.js";
 
 export interface ApprovalsDeps {
   store: ApprovalStore;
@@ -98,7 +98,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     try {
       const result = await deps.runner.invoke(ctxOf(r), r.tool, r.args, { approval: r });
       status = "executed";
-      outcome = { result: summary(result), at: now().toISOString() };
+      outcome = { result: summarize(result), at: now().toISOString() };
       if (r.rollback_of) await deps.onRolledBack?.(r.rollback_of, r.trace_id, r.tool);
     } catch (error) {
       const refused = error instanceof BridleError && error.code === "FORBIDDEN";
@@ -232,9 +232,4 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (timer) clearInterval(timer);
     },
   };
-}
-
-function summary(result: unknown): unknown {
-  const json = JSON.stringify(result) ?? "null";
-  return json.length <= 2048 ? result : { truncated: true, bytes: json.length };
 }

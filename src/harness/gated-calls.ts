@@ -6,7 +6,7 @@ import type { ChangeSnapshotStore } from "../store/change-snapshot-store.js";
 import type { Approvals } from "./approvals.js";
 import type { CallContext } from "./audit-events.js";
 import type { TraceIdSource } from "./deps.js";
-import type { ToolRunner } from "./tool-runner.js";
+import type { Assessment, ToolRunner } from "./tool-runner.js";
 import type { ToolDefinition } from "./tools/tool.js";
 
 /** `POST /v1/tools/{tool}/invoke` (DESIGN.md). */
@@ -55,8 +55,9 @@ export function createGatedCalls(deps: {
     justification: string,
     dryRun: boolean,
     extra: Partial<ApprovalRequest> = {},
+    assessed?: Assessment,
   ): Promise<GatedResult> {
-    const assessment = await deps.runner.assess(ctx, toolName, args);
+    const assessment = assessed ?? (await deps.runner.assess(ctx, toolName, args));
     const { decision } = assessment;
     if (!decision.allowed) {
       throw new BridleError("FORBIDDEN", decision.reason, {

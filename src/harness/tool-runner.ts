@@ -277,7 +277,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Tool outputs can be large (whole files); the ledger keeps a bounded, redacted summary. */
-function summarize(result: unknown): unknown {
+export function summarize(result: unknown): unknown {
   const json = JSON.stringify(result) ?? "null";
   return json.length <= 4096 ? result : { truncated: true, bytes: json.length, preview: json.slice(0, 1024) };
 }

@@ -3,7 +3,8 @@ import { BridleError } from "../core/errors.js";
 import type { Principal } from "../core/principal.js";
 
 const MAX_GROUPS = 100;
-const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
+/** What Bridle accepts as a user's email, from a header or a token claim. */
+export const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

@@ -1,9 +1,9 @@
 import type { JWTPayload } from "jose";
 import type { OidcConfig } from "../config/schema.js";
 import type { Principal } from "../core/principal.js";
+import { EMAIL } from "./dev-headers.js";
 import { unauthenticated } from "./jwt-verifier.js";
 
-const EMAIL = /^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}$/;
 const MAX_GROUPS = 100;
 
 /**

@@ -19,3 +19,22 @@ export interface KillSwitchStore {
     at: string,
   ): Promise<RuntimeKillSwitch>;
 }
+
+/** A `runtime_kill_switch` row as both adapters read it (PostgreSQL returns BIGINT as text). */
+export interface SwitchRow {
+  settings: string;
+  updated_at: string;
+  updated_by: string;
+  reason: string;
+  version: number | string;
+}
+
+export function killSwitchFromRow(row: SwitchRow): RuntimeKillSwitch {
+  return {
+    settings: JSON.parse(row.settings) as RuntimeKillSwitch["settings"],
+    updated_at: row.updated_at,
+    updated_by: row.updated_by,
+    reason: row.reason,
+    version: Number(row.version),
+  };
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestBridle, type TestBridle } from "../support/bridle.js";
 import { cliWorkspace } from "../support/cli.js";
+import { CLOSE_SSH } from "../support/security-group.js";
 
 /**
  * `bridle approvals`, `bridle killswitch`, `bridle rollback`: the real command, as a client of a
@@ -29,17 +30,7 @@ describe("bridle approvals", () => {
         "x-device-compliant": "true",
       },
       body: JSON.stringify({
-        args: {
-          account: "development",
-          security_group_id: "sg-0a1b2c3d4e5f60001",
-          operation: "revoke_ingress",
-          protocol: "tcp",
-          from_port: 22,
-          to_port: 22,
-          cidr: "0.0.0.0/0",
-          change_ticket: "CHG-18422",
-          rollback_plan: "authorize it again",
-        },
+        args: CLOSE_SSH,
         justification: "close SSH",
       }),
     });

@@ -34,22 +34,6 @@ function policy(): string {
   return file;
 }
 
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const parsed: any = await response.json();
-  return { status: response.status, body: parsed };
-}
-
 describe.skipIf("skip" in cluster)("gated actions on PostgreSQL with two replicas", () => {
   let a: TestBridle;
   let b: TestBridle;
@@ -70,7 +54,7 @@ describe.skipIf("skip" in cluster)("gated actions on PostgreSQL with two replica
 
   it("50 concurrent approvals spread over both replicas execute the request exactly once", async () => {
     const before = comments();
-    const asked = await call(a.url, "POST", "/v1/tools/jira_add_comment/invoke", DEVOPS, {
+    const asked = await a.call("POST", "/v1/tools/jira_add_comment/invoke", DEVOPS, {
       args: { ticket: "CHG-18422", body: "replicas" },
       justification: "replica race",
     });
@@ -78,7 +62,7 @@ describe.skipIf("skip" in cluster)("gated actions on PostgreSQL with two replica
     const id = asked.body.approval_id;
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        call(i % 2 ? a.url : b.url, "POST", `/v1/approvals/${id}/decision`, approver(i), {
+        (i % 2 ? a : b).call("POST", `/v1/approvals/${id}/decision`, approver(i), {
           decision: "approve",
         }),
       ),
@@ -86,27 +70,27 @@ describe.skipIf("skip" in cluster)("gated actions on PostgreSQL with two replica
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
     expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
     expect(comments()).toBe(before + 1);
-    const seen = await call(b.url, "GET", `/v1/approvals/${id}`, approver(0));
+    const seen = await b.call("GET", `/v1/approvals/${id}`, approver(0));
     expect(seen.body.status).toBe("executed");
     const executed = (await a.trace(asked.body.trace_id)).filter((e) => e.event_type === "approval_executed");
     expect(executed).toHaveLength(1);
   });
 
   it("a kill switch set on one replica is obeyed by the other within a second", async () => {
-    const set = await call(a.url, "PUT", "/v1/killswitch", ADMIN, {
+    const set = await a.call("PUT", "/v1/killswitch", ADMIN, {
       read_only_mode: true,
       reason: "incident",
     });
     expect(set.status).toBe(200);
     try {
       await new Promise((r) => setTimeout(r, 1000));
-      const refused = await call(b.url, "POST", "/v1/tools/slack_post_message/invoke", DEVOPS, {
+      const refused = await b.call("POST", "/v1/tools/slack_post_message/invoke", DEVOPS, {
         args: { channel: "devsecops-change-review", text: "should not post" },
       });
       expect(refused.status).toBe(403);
       expect(refused.body.detail.reasons).toContain("agent is in read-only mode");
     } finally {
-      await call(a.url, "PUT", "/v1/killswitch", ADMIN, { read_only_mode: false, reason: "over" });
+      await a.call("PUT", "/v1/killswitch", ADMIN, { read_only_mode: false, reason: "over" });
     }
   });
 });

@@ -48,16 +48,8 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => t?.close());
 
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${t.url}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const parsed: any = text ? JSON.parse(text) : null;
-  return { status: response.status, body: parsed };
-}
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  t.call(method, path, headers, body);
 
 const comments = () => t.sandbox.state.atlassian.comments[TICKET]?.length ?? 0;
 const comment = (body: string) => ({

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { driftIngress } from "../../src/sandbox/aws/drift.js";
 import { startTestBridle, type TestBridle } from "../support/bridle.js";
+import { BASTION_SG, CLOSE_SSH, sshOpen as sshOpenIn } from "../support/security-group.js";
 
 /**
  * The scenario Bridle exists for: an agent's request to close SSH that a development security
  * group exposes to the world. Enforced from the arguments, approved by a human who sees the
  * diff, executed under a narrowed short-lived role, and rolled back — unless the group drifted.
  */
-const SG = "sg-0a1b2c3d4e5f60001";
+const SG = BASTION_SG;
 const SSH = { protocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" };
 const REQUESTER = {
   "x-user-email": "cloud.reviewer@zyxbank.example",
@@ -20,17 +21,6 @@ const APPROVER = {
   "x-device-compliant": "true",
 };
 const SECOND_APPROVER = { ...APPROVER, "x-user-email": "release.approver@zyxbank.example" };
-const CLOSE_SSH = {
-  account: "development",
-  security_group_id: SG,
-  operation: "revoke_ingress",
-  protocol: "tcp",
-  from_port: 22,
-  to_port: 22,
-  cidr: "0.0.0.0/0",
-  change_ticket: "CHG-18422",
-  rollback_plan: "authorize tcp/22 from 0.0.0.0/0 again",
-};
 
 let t: TestBridle;
 beforeAll(async () => {
@@ -38,22 +28,10 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => t?.close());
 
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${t.url}${path}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const parsed: any = text ? JSON.parse(text) : null;
-  return { status: response.status, body: parsed };
-}
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  t.call(method, path, headers, body);
 
-const sshOpen = () =>
-  t.sandbox.state.aws.accounts
-    .find((a) => a.name === "development")!
-    .securityGroups.find((g) => g.groupId === SG)!
-    .ingress.some((r) => r.protocol === "tcp" && r.fromPort === 22 && r.cidrIpv4 === "0.0.0.0/0");
+const sshOpen = () => sshOpenIn(t.sandbox);
 
 const invoke = (args: object, headers = REQUESTER, extra: object = {}) =>
   call("POST", "/v1/tools/aws_modify_security_group/invoke", headers, {

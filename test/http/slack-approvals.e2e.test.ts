@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { driftIngress } from "../../src/sandbox/aws/drift.js";
 import { startTestBridle, type TestBridle } from "../support/bridle.js";
+import { BASTION_SG, CLOSE_SSH, sshOpen as sshOpenIn } from "../support/security-group.js";
 import { clickPayload, formBody, signSlack } from "../support/slack-approvals.js";
 
 /**
@@ -11,7 +12,7 @@ import { clickPayload, formBody, signSlack } from "../support/slack-approvals.js
  * channel in the Slack simulator, a signed click by an approver (resolved with users.info and
  * the directory file) executes it, and the message is updated to show who decided.
  */
-const SG = "sg-0a1b2c3d4e5f60001";
+const SG = BASTION_SG;
 let t: TestBridle;
 
 beforeAll(async () => {
@@ -49,11 +50,7 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   throw new Error("condition not met in 5 s");
 }
 
-const sshOpen = () =>
-  t.sandbox.state.aws.accounts
-    .find((a) => a.name === "development")!
-    .securityGroups.find((g) => g.groupId === SG)!
-    .ingress.some((r) => r.fromPort === 22 && r.cidrIpv4 === "0.0.0.0/0");
+const sshOpen = () => sshOpenIn(t.sandbox);
 
 describe("Slack approvals through the real approvals service", () => {
   it("posts the request to #change-approvals, takes a signed click, runs the change and updates the message", async () => {
@@ -66,17 +63,7 @@ describe("Slack approvals through the real approvals service", () => {
         "x-device-compliant": "true",
       },
       body: JSON.stringify({
-        args: {
-          account: "development",
-          security_group_id: SG,
-          operation: "revoke_ingress",
-          protocol: "tcp",
-          from_port: 22,
-          to_port: 22,
-          cidr: "0.0.0.0/0",
-          change_ticket: "CHG-18422",
-          rollback_plan: "authorize it again",
-        },
+        args: CLOSE_SSH,
         justification: "SSH open to the world",
       }),
     });

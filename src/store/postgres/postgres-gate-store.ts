@@ -8,8 +8,7 @@ import {
   snapshotFromRow,
   snapshotParams,
 } from "../change-snapshot-store.js";
-import type { KillSwitchStore, RuntimeKillSwitch } from "../kill-switch-store.js";
-import { fromRow } from "../sqlite/sqlite-gate-store.js";
+import { type KillSwitchStore, killSwitchFromRow, type RuntimeKillSwitch } from "../kill-switch-store.js";
 
 /** Approvals in the shared database: `SELECT … FOR UPDATE` makes replicas take turns on a request. */
 export class PostgresApprovalStore implements ApprovalStore {
@@ -96,7 +95,7 @@ export class PostgresKillSwitchStore implements KillSwitchStore {
     const { rows } = await this.pool.query(
       "SELECT settings, updated_at, updated_by, reason, version FROM runtime_kill_switch WHERE id = 1",
     );
-    return rows[0] ? fromRow(rows[0]) : null;
+    return rows[0] ? killSwitchFromRow(rows[0]) : null;
   }
 
   async set(settings: RuntimeKillSwitch["settings"], by: string, reason: string, at: string) {
@@ -108,7 +107,7 @@ export class PostgresKillSwitchStore implements KillSwitchStore {
        RETURNING settings, updated_at, updated_by, reason, version`,
       [JSON.stringify(settings), at, by, reason],
     );
-    return fromRow(rows[0]);
+    return killSwitchFromRow(rows[0]);
   }
 }
 

@@ -8,15 +8,12 @@ import {
   snapshotFromRow,
   snapshotParams,
 } from "../change-snapshot-store.js";
-import type { KillSwitchStore, RuntimeKillSwitch } from "../kill-switch-store.js";
-
-type SwitchRow = {
-  settings: string;
-  updated_at: string;
-  updated_by: string;
-  reason: string;
-  version: number;
-};
+import {
+  type KillSwitchStore,
+  killSwitchFromRow,
+  type RuntimeKillSwitch,
+  type SwitchRow,
+} from "../kill-switch-store.js";
 
 /**
  * Approvals and the runtime kill switch on the ledger's SQLite file (main-thread connection).
@@ -108,22 +105,12 @@ export class SqliteKillSwitchStore implements KillSwitchStore {
 
   async get(): Promise<RuntimeKillSwitch | null> {
     const row = this.stmt.get.get();
-    return row ? fromRow(row) : null;
+    return row ? killSwitchFromRow(row) : null;
   }
 
   async set(settings: RuntimeKillSwitch["settings"], by: string, reason: string, at: string) {
-    return fromRow(this.stmt.set.get(JSON.stringify(settings), at, by, reason)!);
+    return killSwitchFromRow(this.stmt.set.get(JSON.stringify(settings), at, by, reason)!);
   }
-}
-
-export function fromRow(row: SwitchRow): RuntimeKillSwitch {
-  return {
-    settings: JSON.parse(row.settings) as RuntimeKillSwitch["settings"],
-    updated_at: row.updated_at,
-    updated_by: row.updated_by,
-    reason: row.reason,
-    version: Number(row.version),
-  };
 }
 
 export class SqliteChangeSnapshotStore implements ChangeSnapshotStore {
