@@ -102,7 +102,7 @@ function benchFdatasync(path: string, seconds: number): number {
   return n / seconds;
 }
 
-function benchChain(seconds: number): number {
+export function benchChain(seconds: number): number {
   const batch = Array.from({ length: 1000 }, (_, i) => makeEvent({ id: `e${i}` }));
   let n = 0;
   let head: { seq: number; hash: string } | null = null;
@@ -116,7 +116,7 @@ function benchChain(seconds: number): number {
 }
 
 /** What the issue's floors are scaled against: parse, re-serialize and SHA-256 an event line. */
-function benchReserialize(seconds: number): number {
+export function benchReserialize(seconds: number): number {
   const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify(makeEvent({ id: `e${i}` })));
   let n = 0;
   let sink = 0;
@@ -130,7 +130,11 @@ function benchReserialize(seconds: number): number {
 }
 
 /** `concurrency` callers each append, await the durable ack, and append again. */
-async function benchAppends(store: LedgerStore, seconds: number, concurrency: number): Promise<AppendBench> {
+export async function benchAppends(
+  store: LedgerStore,
+  seconds: number,
+  concurrency: number,
+): Promise<AppendBench> {
   let commits = 0;
   const sink = new LedgerSink(store, { onCommitted: () => void commits++ });
   let measuring = false;

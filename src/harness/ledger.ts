@@ -4,6 +4,7 @@ import { type Checkpoint, signCheckpoint } from "../core/ledger/checkpoint.js";
 import { exportLines } from "../core/ledger/export-writer.js";
 import { GENESIS_HASH, type LedgerRecord } from "../core/ledger/record.js";
 import { ChainVerifier, type VerifyResult } from "../core/ledger/verify.js";
+import { lastOf } from "../store/ledger-row.js";
 import { LedgerSink } from "../store/ledger-sink.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import type { SigningKey } from "../store/signing-key.js";
@@ -45,10 +46,10 @@ export function createLedger(
     return cp;
   };
   const sink = new LedgerSink(store, {
-    onCommitted: async (records) => {
-      sinceCheckpoint += records.length;
-      const last = records.at(-1);
-      if (last && sinceCheckpoint >= checkpointEvery) await checkpoint({ seq: last.seq, hash: last.hash });
+    onCommitted: async (batch) => {
+      sinceCheckpoint += batch.count;
+      const last = lastOf(batch);
+      if (last && sinceCheckpoint >= checkpointEvery) await checkpoint(last);
     },
     onHookError: (error) => logger.error({ err: error }, "signing an audit checkpoint failed"),
   });

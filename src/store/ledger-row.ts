@@ -1,7 +1,6 @@
 import type { AuditEvent } from "../core/audit/event.js";
 import { GENESIS_HASH, type LedgerRecord } from "../core/ledger/record.js";
-import { sha256Hex } from "../core/ledger/sha256.js";
-import { quoteKey, serializeCanonical, sortedKeys } from "./canonical-json.js";
+import { CHAIN_KEYS, type EncodedBatch, encodeEvents } from "./event-encoding.js";
 
 /**
  * How a ledger record becomes a row and back, shared by both adapters.
@@ -9,142 +8,68 @@ import { quoteKey, serializeCanonical, sortedKeys } from "./canonical-json.js";
  * A row's `record` column holds the exact bytes that were hashed: the RFC 8785 canonical JSON
  * of the record without `hash` (the event, `seq`, `prev_hash`). So `sha256(record) = hash` can
  * be checked byte-for-byte by anyone with SQL access, and reading a record back is one
- * JSON.parse. `hash` lives in its own column.
- *
- * Sealing is split in two so the expensive part — canonicalizing the event's members — runs
- * before the store takes its write lock; inside the lock only `seq` and `prev_hash` are spliced
- * in and hashed. The result is the text `canonicalJson({...event, seq, prev_hash})` gives (an
- * RFC 8785 object is its members sorted by UTF-16 code units, joined), produced by the faster
- * serializer in canonical-json.ts; the tests check it against `recordHash` on arbitrary events.
+ * JSON.parse. `hash` lives in its own column. Events are encoded by event-encoding.ts when
+ * they are appended and sealed into records by batch-sealing.ts inside the write lock; the
+ * tests hold the result to `canonicalJson` / `recordHash` on arbitrary events.
  */
-
-/** An event's canonical text around the two chain members: prefix + prev_hash + middle + seq + suffix. */
-export interface EventText {
-  readonly prefix: string;
-  readonly middle: string;
-  readonly suffix: string;
-}
-
-export interface PreparedEvent extends EventText {
-  /** The event without any chain field it may already carry. */
-  readonly event: AuditEvent;
-}
 
 /** Where a batch landed in the chain: what the writer reports back, all the caller needs. */
 export interface ChainedBatch {
   /** The head the batch was chained after (genesis: seq 0). */
   after: { seq: number; hash: string };
-  hashes: string[];
+  count: number;
+  /** Every record's hash (64 hex digits each), in order, as one string: one value to pass between threads. */
+  hashes: string;
 }
 
-/** Keys the chain owns: an event that carries them (say, a record re-appended) loses them. */
-const CHAIN_KEYS = ["hash", "prev_hash", "seq"];
+/** The hash of the batch's `i`-th record. */
+export function hashAt(batch: ChainedBatch, i: number): string {
+  return batch.hashes.slice(i * 64, i * 64 + 64);
+}
+
+/** The new head after the batch (its last record), or null for an empty batch. */
+export function lastOf(batch: ChainedBatch): { seq: number; hash: string } | null {
+  if (batch.count === 0) return null;
+  return { seq: batch.after.seq + batch.count, hash: hashAt(batch, batch.count - 1) };
+}
+
+/** What appending nothing reports: the batch sits after the current head. */
+export function emptyBatch(head: { seq: number; hash: string } | null): ChainedBatch {
+  return { after: head ?? { seq: 0, hash: GENESIS_HASH }, count: 0, hashes: "" };
+}
 
 /** The largest page `query` returns, whatever the caller asks for. */
 export const MAX_QUERY_LIMIT = 1000;
 
-export function prepareEvent(event: AuditEvent): PreparedEvent {
-  const clean = withoutChainKeys(event) as unknown as Record<string, unknown>;
-  const before: string[] = [];
-  const between: string[] = [];
-  const after: string[] = [];
-  // "prev_hash" < "seq" in code-unit order, so the other members fall into three runs around them.
-  for (const key of sortedKeys(clean)) {
-    const value = clean[key];
-    if (value === undefined) continue;
-    const run = key < "prev_hash" ? before : key < "seq" ? between : after;
-    run.push(`${quoteKey(key)}:${serializeCanonical(value)}`);
-  }
-  // join() yields flat strings: the pending batch holds three flat strings per event instead of
-  // trees of concatenations, which is far less for the garbage collector to copy (measured).
-  before.push("");
-  between.unshift("");
-  between.push("");
-  after.unshift("");
-  return {
-    event: clean as unknown as AuditEvent,
-    prefix: `{${before.join(",")}`,
-    middle: between.join(","),
-    suffix: `${after.join(",")}}`,
-  };
-}
-
-function withoutChainKeys(event: AuditEvent): AuditEvent {
-  if (!CHAIN_KEYS.some((k) => Object.hasOwn(event, k))) return event;
-  const copy: Record<string, unknown> = { ...event };
-  for (const key of CHAIN_KEYS) delete copy[key];
-  return copy as unknown as AuditEvent;
-}
-
-/** The hash preimage of an event placed at `seq` after `prevHash`. */
-export function sealedText(t: EventText, seq: number, prevHash: string): string {
-  return `${t.prefix}"prev_hash":"${prevHash}"${t.middle}"seq":${seq}${t.suffix}`;
-}
-
-/** Chains texts after `head` (or genesis): each one's preimage and hash, in order. Pure. */
-export function chainTexts(
-  texts: readonly EventText[],
-  head: { seq: number; hash: string } | null,
-): { texts: string[]; batch: ChainedBatch } {
-  const after = head ?? { seq: 0, hash: GENESIS_HASH };
-  const out: string[] = [];
-  const hashes: string[] = [];
-  let prev = after.hash;
-  for (const [i, t] of texts.entries()) {
-    const text = sealedText(t, after.seq + i + 1, prev);
-    prev = sha256Hex(text);
-    out.push(text);
-    hashes.push(prev);
-  }
-  return { texts: out, batch: { after, hashes } };
-}
-
-/** The records of a chained batch, rebuilt from its events and the writer's report. */
-export function recordsOf(prepared: readonly PreparedEvent[], chained: ChainedBatch): LedgerRecord[] {
-  let prev = chained.after.hash;
-  return prepared.map((p, i) => {
-    const hash = chained.hashes[i]!;
-    // Object.assign, not `{...event, seq, …}`: V8 takes a slow path when a spread clone grows
-    // past the source's shape, measured at ~8x the cost on events.
-    const record: LedgerRecord = Object.assign({}, p.event, {
-      seq: chained.after.seq + i + 1,
-      prev_hash: prev,
-      hash,
-    });
-    prev = hash;
-    return record;
+/** The record the batch's `i`-th event became. */
+export function recordOf(event: AuditEvent, batch: ChainedBatch, i: number): LedgerRecord {
+  // Object.assign, not `{...event, seq, …}`: V8 takes a slow path when a spread clone grows
+  // past the source's shape, measured at ~8x the cost on events.
+  return Object.assign({}, withoutChainKeys(event), {
+    seq: batch.after.seq + i + 1,
+    prev_hash: i === 0 ? batch.after.hash : hashAt(batch, i - 1),
+    hash: hashAt(batch, i),
   });
 }
 
-/** The queryable copies of a record's fields, one column each. */
-export interface IndexColumns {
-  timestamp_utc: string;
-  event_type: string;
-  trace_id: string;
-  actor_user: string | null;
+/** `LedgerStore.append` for both adapters: encode (refusing before anything is written), append, rebuild. */
+export async function appendRecords(
+  store: { appendEncoded(batch: EncodedBatch): Promise<ChainedBatch> },
+  events: readonly AuditEvent[],
+): Promise<LedgerRecord[]> {
+  if (events.length === 0) return [];
+  return recordsOf(events, await store.appendEncoded(encodeEvents(events)));
 }
 
-export function indexColumns(event: AuditEvent): IndexColumns {
-  return {
-    timestamp_utc: columnText(event.timestamp_utc),
-    event_type: columnText(event.event_type),
-    trace_id: columnText(event.trace_id),
-    actor_user: event.actor ? columnText(event.actor.user) : null,
-  };
+export function recordsOf(events: readonly AuditEvent[], batch: ChainedBatch): LedgerRecord[] {
+  return events.map((event, i) => recordOf(event, batch, i));
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what PostgreSQL text cannot hold.
-const UNSTORABLE = /[\u0000\ud800-\udfff]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * PostgreSQL text cannot hold NUL, and neither database keeps a lone surrogate; both become
- * U+FFFD in these lookup columns so such an event is still stored. The `record` column, which
- * is escaped canonical JSON, keeps the exact value.
- */
-function columnText(value: string): string {
-  if (typeof value !== "string" || !UNSTORABLE.test(value)) return value;
-  return value.replace(LONE_SURROGATE, "\ufffd").replaceAll(String.fromCharCode(0), "\ufffd");
+function withoutChainKeys(event: AuditEvent): AuditEvent {
+  if (!CHAIN_KEYS.some((key) => Object.hasOwn(event, key))) return event;
+  const copy: Record<string, unknown> = { ...event };
+  for (const key of CHAIN_KEYS) delete copy[key];
+  return copy as unknown as AuditEvent;
 }
 
 export function recordFromRow(text: string, hash: string): LedgerRecord {

@@ -2,14 +2,16 @@ import type { AuditEvent } from "../core/audit/event.js";
 import { BridleError } from "../core/errors.js";
 import type { LedgerRecord } from "../core/ledger/record.js";
 import type { AuditSink } from "./audit-sink.js";
+import { BatchEncoder } from "./event-encoding.js";
+import { type ChainedBatch, recordOf } from "./ledger-row.js";
 import type { LedgerStore } from "./ledger-store.js";
 
 export interface LedgerSinkOptions {
   /** The most events one commit carries (default 1,000). */
   maxBatch?: number;
   /**
-   * Commits in flight at once (default 2). With two, the next batch is canonicalized and sent
-   * while the previous one is being fsynced; the store still chains them one after the other.
+   * Commits in flight at once (default 2). With two, the next batch is sent while the previous
+   * one is being fsynced; the store still chains them one after the other.
    */
   maxInFlight?: number;
   /**
@@ -17,22 +19,49 @@ export interface LedgerSinkOptions {
    * (e.g. to sign a checkpoint every N events). Calls never overlap; a failure never
    * un-acknowledges events.
    */
-  onCommitted?: (records: readonly LedgerRecord[]) => void | Promise<void>;
+  onCommitted?: (batch: ChainedBatch) => void | Promise<void>;
   /** Where a failure of `onCommitted` goes; without it such failures are dropped. */
   onHookError?: (error: unknown) => void;
 }
 
-interface Pending {
-  event: AuditEvent;
-  resolve: (record: LedgerRecord) => void;
-  reject: (error: unknown) => void;
+/** The buffer a new batch starts with, at least; it grows to what the previous batch needed. */
+const MIN_BATCH_BYTES = 64 * 1024;
+const MAX_BATCH_BYTES_HINT = 64 * 1024 * 1024;
+
+/** Events appended between two dispatches: encoded as they arrive, committed together. */
+class Batch {
+  readonly encoder: BatchEncoder;
+  /** Settles with the commit. Callers get promises derived from it, never this one. */
+  readonly result: Promise<ChainedBatch>;
+  settle!: { resolve: (b: ChainedBatch) => void; reject: (error: unknown) => void };
+  private ack: Promise<void> | null = null;
+
+  /** `start`: the sink-wide index of the batch's first event. */
+  constructor(
+    readonly start: number,
+    bytes: number,
+    events: number,
+  ) {
+    this.encoder = new BatchEncoder(bytes, events);
+    this.result = new Promise<ChainedBatch>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // Failures reach callers through `acked` and `appendRecord`'s promises.
+    this.result.catch(() => undefined);
+  }
+
+  /** One acknowledgement shared by every `append` caller of the batch: no promise per event. */
+  acked(): Promise<void> {
+    this.ack ??= this.result.then(() => undefined);
+    return this.ack;
+  }
 }
 
 /**
- * Group commit in front of a LedgerStore. `append` queues the event and resolves only after the
- * commit that carries it is durable. A commit takes everything queued (up to `maxBatch`), so
- * under load a thousand events share one fsync, and a lone caller waits for nothing but its
- * own commit.
+ * Group commit in front of a LedgerStore. `append` encodes the event at once (so a value JSON
+ * cannot carry is refused to its caller alone) and resolves only after the commit that carries
+ * it is durable. A commit takes everything queued (up to `maxBatch`), so under load a thousand
+ * events share one fsync, and a lone caller waits for nothing but its own commit.
  *
  * A failed commit rejects every event of its batch: none is acknowledged, whatever the store
  * managed to write (a commit whose outcome is unknown may be on disk, which is allowed;
@@ -41,14 +70,16 @@ interface Pending {
 export class LedgerSink implements AuditSink {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
-  private queue: Pending[] = [];
+  /** Batches not yet sent to the store, oldest first; only the last one takes new events. */
+  private queue: Batch[] = [];
+  private readonly inFlight = new Set<Batch>();
   private scheduled = false;
   private closed = false;
-  /** Every event gets the next index; each batch in flight covers [start, end). */
+  /** Every accepted event gets the next index. */
   private enqueued = 0;
-  private readonly inFlight = new Set<number>();
   private waiters: { target: number; resolve: () => void }[] = [];
   private hooks: Promise<void> = Promise.resolve();
+  private sizeHint = { bytes: MIN_BATCH_BYTES, events: 256 };
 
   constructor(
     private readonly store: LedgerStore,
@@ -60,12 +91,21 @@ export class LedgerSink implements AuditSink {
 
   /** AuditSink: resolves once the event is durable. */
   append(event: AuditEvent): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.enqueue(event, () => resolve(), reject));
+    try {
+      return this.accept(event).batch.acked();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Resolves with the durable record (its `seq` and `hash`) once its commit is done. */
   appendRecord(event: AuditEvent): Promise<LedgerRecord> {
-    return new Promise<LedgerRecord>((resolve, reject) => this.enqueue(event, resolve, reject));
+    try {
+      const { batch, index } = this.accept(event);
+      return batch.result.then((chained) => recordOf(event, chained, index));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   appendMany(events: readonly AuditEvent[]): Promise<LedgerRecord[]> {
@@ -86,14 +126,18 @@ export class LedgerSink implements AuditSink {
     await this.store.close();
   }
 
-  private enqueue(event: AuditEvent, resolve: Pending["resolve"], reject: Pending["reject"]): void {
-    if (this.closed) {
-      reject(new BridleError("INTERNAL", "the audit ledger is closed"));
-      return;
+  /** Encodes the event into the open batch; throws (and accepts nothing) if it cannot. */
+  private accept(event: AuditEvent): { batch: Batch; index: number } {
+    if (this.closed) throw new BridleError("INTERNAL", "the audit ledger is closed");
+    let batch = this.queue.at(-1);
+    if (!batch || batch.encoder.count >= this.maxBatch) {
+      batch = new Batch(this.enqueued, this.sizeHint.bytes, this.sizeHint.events);
+      this.queue.push(batch);
     }
-    this.queue.push({ event, resolve, reject });
+    batch.encoder.add(event);
     this.enqueued++;
     this.schedule();
+    return { batch, index: batch.encoder.count - 1 };
   }
 
   /**
@@ -106,37 +150,42 @@ export class LedgerSink implements AuditSink {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.inFlight.size < this.maxInFlight && this.queue.length > 0) this.dispatch();
+      while (this.inFlight.size < this.maxInFlight && this.queue.length > 0)
+        this.dispatch(this.queue.shift()!);
     });
   }
 
-  private dispatch(): void {
-    const start = this.enqueued - this.queue.length;
-    const batch = this.queue.splice(0, this.maxBatch);
-    this.inFlight.add(start);
-    void this.commit(batch).then((records) => {
-      this.inFlight.delete(start);
-      if (records && this.options.onCommitted) this.hooks = this.hooks.then(() => this.runHook(records));
-      this.wake();
-      this.schedule();
-    });
+  private dispatch(batch: Batch): void {
+    this.inFlight.add(batch);
+    // The next batch starts with the buffer this one needed (bounded), so it rarely regrows.
+    this.sizeHint = {
+      bytes: Math.min(MAX_BATCH_BYTES_HINT, Math.max(MIN_BATCH_BYTES, batch.encoder.byteLength)),
+      events: Math.max(1, batch.encoder.count),
+    };
+    void this.store.appendEncoded(batch.encoder.finish()).then(
+      (chained) => {
+        batch.settle.resolve(chained);
+        this.committed(batch, chained);
+      },
+      (error: unknown) => {
+        batch.settle.reject(error);
+        this.committed(batch, null);
+      },
+    );
   }
 
-  private async commit(batch: Pending[]): Promise<LedgerRecord[] | null> {
-    try {
-      const records = await this.store.append(batch.map((p) => p.event));
-      for (const [i, p] of batch.entries()) p.resolve(records[i]!);
-      return records;
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return null;
-    }
+  private committed(batch: Batch, chained: ChainedBatch | null): void {
+    this.inFlight.delete(batch);
+    const hook = this.options.onCommitted;
+    if (chained && hook) this.hooks = this.hooks.then(() => this.runHook(hook, chained));
+    this.wake();
+    this.schedule();
   }
 
-  /** Events below this index are all settled: the oldest batch in flight, else the queue's head. */
+  /** Events below this index are all settled: the oldest batch in flight or queued, else all. */
   private settledBelow(): number {
-    let low = this.enqueued - this.queue.length;
-    for (const start of this.inFlight) low = Math.min(low, start);
+    let low = this.queue[0]?.start ?? this.enqueued;
+    for (const batch of this.inFlight) low = Math.min(low, batch.start);
     return low;
   }
 
@@ -147,9 +196,9 @@ export class LedgerSink implements AuditSink {
     for (const w of ready) w.resolve();
   }
 
-  private async runHook(records: readonly LedgerRecord[]): Promise<void> {
+  private async runHook(hook: NonNullable<LedgerSinkOptions["onCommitted"]>, batch: ChainedBatch) {
     try {
-      await this.options.onCommitted?.(records);
+      await hook(batch);
     } catch (error) {
       this.options.onHookError?.(error);
     }

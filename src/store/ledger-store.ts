@@ -4,8 +4,10 @@ import type { LedgerRecord } from "../core/ledger/record.js";
 import type { ApprovalStore } from "./approval-store.js";
 import type { CallHistoryStore } from "./call-history-store.js";
 import type { ChangeSnapshotStore } from "./change-snapshot-store.js";
+import type { EncodedBatch } from "./event-encoding.js";
 import type { IdentityStore } from "./identity-store.js";
 import type { KillSwitchStore } from "./kill-switch-store.js";
+import type { ChainedBatch } from "./ledger-row.js";
 
 export type { Checkpoint } from "../core/ledger/checkpoint.js";
 
@@ -32,6 +34,11 @@ export interface EventQuery {
 export interface LedgerStore {
   readonly kind: "sqlite" | "postgres";
   append(events: readonly AuditEvent[]): Promise<LedgerRecord[]>;
+  /**
+   * The same for events already encoded (LedgerSink's path: it encodes each event as it is
+   * appended). Resolves with where the batch landed, not with records.
+   */
+  appendEncoded(batch: EncodedBatch): Promise<ChainedBatch>;
   head(): Promise<{ seq: number; hash: string } | null>;
   /** Records with seq in [fromSeq, fromSeq + limit), in seq order. */
   readRange(fromSeq: number, limit: number): Promise<LedgerRecord[]>;

@@ -2,29 +2,42 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/core/audit/event.js";
 import { canonicalJson, chainBatch, recordHash } from "../../src/core/ledger/record.js";
+import { type SealedBatch, sealBatch, sealedRecord } from "../../src/store/batch-sealing.js";
 import {
-  chainTexts,
-  clampLimit,
-  type PreparedEvent,
-  prepareEvent,
-  recordFromRow,
-  recordsOf,
-} from "../../src/store/ledger-row.js";
+  BatchEncoder,
+  Column,
+  columnString,
+  type EncodedBatch,
+  encodeEvents,
+} from "../../src/store/event-encoding.js";
+import { clampLimit, recordFromRow, recordsOf } from "../../src/store/ledger-row.js";
 
-/** What a store does with a batch: chain the texts, then rebuild the records. */
-function seal(prepared: PreparedEvent[], head: { seq: number; hash: string } | null) {
-  const { texts, batch } = chainTexts(prepared, head);
-  return recordsOf(prepared, batch).map((record, i) => ({ record, text: texts[i]! }));
+/** What a store does with events: encode, seal inside the lock, rebuild the records. */
+function seal(events: readonly AuditEvent[], head: { seq: number; hash: string } | null) {
+  const sealed = sealBatch(encodeEvents(events), head);
+  return recordsOf(events, sealed).map((record, i) => ({ record, text: texts(sealed)[i]! }));
+}
+
+function texts(sealed: SealedBatch): string[] {
+  return Array.from({ length: sealed.count }, (_, i) => new TextDecoder().decode(sealedRecord(sealed, i)));
+}
+
+function columns(batch: EncodedBatch, i: number) {
+  return [Column.TimestampUtc, Column.EventType, Column.TraceId, Column.ActorUser].map((c) =>
+    columnString(batch, i, c),
+  );
 }
 
 import { makeEvent } from "./events.js";
 
-const json = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<unknown>;
+// Any UTF-16 code units, lone surrogates included: the byte offsets must hold for them too.
+const anyString = fc.string({ unit: "binary" });
+const json = fc.jsonValue({ maxDepth: 4, stringUnit: "binary" }) as fc.Arbitrary<unknown>;
 const arbitraryEvent = fc
   .record({
-    data: fc.dictionary(fc.string(), json),
+    data: fc.dictionary(anyString, json),
     validation: json,
-    trace_id: fc.string(),
+    trace_id: anyString,
     extra: fc.option(json, { nil: undefined }),
   })
   .map(({ extra, ...over }) => ({
@@ -37,7 +50,7 @@ describe("sealing a batch for storage", () => {
     fc.assert(
       fc.property(fc.array(arbitraryEvent, { minLength: 1, maxLength: 5 }), fc.nat(1000), (events, seq) => {
         const head = seq === 0 ? null : { seq, hash: "f".repeat(64) };
-        const sealed = seal(events.map(prepareEvent), head);
+        const sealed = seal(events, head);
         const reference = chainBatch(events, head);
         for (const [i, { record, text }] of sealed.entries()) {
           const { hash, ...unhashed } = record;
@@ -53,15 +66,52 @@ describe("sealing a batch for storage", () => {
 
   it("drops chain fields an event already carries instead of hashing them", () => {
     const old = chainBatch([makeEvent()], null)[0]!;
-    const { record, text } = seal([prepareEvent(old)], { seq: 7, hash: "e".repeat(64) })[0]!;
+    const { record, text } = seal([old], { seq: 7, hash: "e".repeat(64) })[0]!;
     expect(record.seq).toBe(8);
     expect(text).not.toContain(old.hash);
     const { hash, ...unhashed } = record;
     expect(recordHash(unhashed)).toBe(hash);
   });
 
-  it("refuses a value JSON cannot carry before any row is written", () => {
-    expect(() => prepareEvent(makeEvent({ data: { n: 1n } }))).toThrow();
+  it("refuses a value JSON cannot carry, and the batch is as it was before", () => {
+    const encoder = new BatchEncoder(1024, 1);
+    encoder.add(makeEvent({ id: "first" }));
+    for (const bad of [1n, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => encoder.add(makeEvent({ data: { n: bad } }))).toThrow(/audit ledger/);
+    }
+    expect(() => encoder.add(makeEvent({ trace_id: 7 as unknown as string }))).toThrow(/trace_id/);
+    encoder.add(makeEvent({ id: "second" }));
+    expect(texts(sealBatch(encoder.finish(), null)).map((t) => JSON.parse(t).data.id)).toEqual([
+      "first",
+      "second",
+    ]);
+  });
+
+  it("carries the lookup columns beside each record, U+FFFD for what a database cannot hold", () => {
+    const actor = { ...makeEvent().actor!, user: "é\u0000@zyxbank.example" };
+    const batch = encodeEvents([
+      makeEvent({ trace_id: "t-\ud800", actor }),
+      makeEvent({ event_type: "policy_decision", actor: null }),
+    ]);
+    expect(columns(batch, 0)).toEqual([
+      "2026-05-01T10:00:00.000Z",
+      "tool_call",
+      "t-\ufffd",
+      "é\ufffd@zyxbank.example",
+    ]);
+    expect(columns(batch, 1)).toEqual(["2026-05-01T10:00:00.000Z", "policy_decision", "trace-0001", null]);
+  });
+
+  it("grows its buffers for a batch far larger than it started with", () => {
+    const encoder = new BatchEncoder(1024, 1);
+    const events = Array.from({ length: 300 }, (_, i) =>
+      makeEvent({ id: `e${i}`, data: { big: "ü".repeat(i * 7) } }),
+    );
+    for (const event of events) encoder.add(event);
+    const sealed = seal(events, null);
+    expect(texts(sealBatch(encoder.finish(), null))).toEqual(sealed.map((s) => s.text));
+    for (const { record, text } of sealed)
+      expect(text).toBe(canonicalJson((({ hash, ...rest }) => rest)(record)));
   });
 
   it("clamps a query limit into [0, 1000]", () => {

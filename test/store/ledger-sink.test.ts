@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LedgerRecord } from "../../src/core/ledger/record.js";
+import { lastOf } from "../../src/store/ledger-row.js";
 import { LedgerSink } from "../../src/store/ledger-sink.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
 import { expectIntactChain, readAll } from "./chain.js";
@@ -11,7 +11,9 @@ describe("LedgerSink group commit", () => {
   it("commits events queued in the same tick together, in order, and acks after the commit", async () => {
     const store = memoryStore();
     const commits: number[][] = [];
-    const sink = new LedgerSink(store, { onCommitted: (rs) => void commits.push(rs.map((r) => r.seq)) });
+    const sink = new LedgerSink(store, {
+      onCommitted: (b) => void commits.push(Array.from({ length: b.count }, (_, i) => b.after.seq + i + 1)),
+    });
     const acked = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         sink.appendRecord(makeEvent({ id: `e${i}` })).then(async (record) => {
@@ -31,7 +33,7 @@ describe("LedgerSink group commit", () => {
   it("never puts more than maxBatch events in one commit", async () => {
     const store = memoryStore();
     const sizes: number[] = [];
-    const sink = new LedgerSink(store, { maxBatch: 5, onCommitted: (rs) => void sizes.push(rs.length) });
+    const sink = new LedgerSink(store, { maxBatch: 5, onCommitted: (b) => void sizes.push(b.count) });
     await sink.appendMany(Array.from({ length: 12 }, (_, i) => makeEvent({ id: `e${i}` })));
     await sink.flush();
     expect(sizes).toEqual([5, 5, 2]);
@@ -42,7 +44,7 @@ describe("LedgerSink group commit", () => {
   it("batches what arrives while a commit is in flight", async () => {
     const store = memoryStore();
     const sizes: number[] = [];
-    const sink = new LedgerSink(store, { onCommitted: (rs) => void sizes.push(rs.length) });
+    const sink = new LedgerSink(store, { onCommitted: (b) => void sizes.push(b.count) });
     const first = sink.append(makeEvent({ id: "first" }));
     await Promise.resolve(); // the first commit has started
     const rest = Array.from({ length: 30 }, (_, i) => sink.append(makeEvent({ id: `r${i}` })));
@@ -70,10 +72,10 @@ describe("LedgerSink group commit", () => {
   it("a failing onCommitted hook is reported and does not un-acknowledge anything", async () => {
     const store = memoryStore();
     const errors: unknown[] = [];
-    const seen: LedgerRecord[] = [];
+    const seen: number[] = [];
     const sink = new LedgerSink(store, {
-      onCommitted: (rs) => {
-        seen.push(...rs);
+      onCommitted: (b) => {
+        seen.push(lastOf(b)!.seq);
         throw new Error("checkpoint signer down");
       },
       onHookError: (e) => errors.push(e),
@@ -81,7 +83,7 @@ describe("LedgerSink group commit", () => {
     await sink.appendMany([makeEvent(), makeEvent()]);
     await sink.append(makeEvent());
     await sink.flush();
-    expect(seen.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(seen).toEqual([2, 3]);
     expect(errors).toHaveLength(2);
     await sink.close();
   });
@@ -92,5 +94,19 @@ describe("LedgerSink group commit", () => {
     await store.close();
     const results = await Promise.allSettled([sink.append(makeEvent()), sink.append(makeEvent())]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+  });
+
+  it("refuses an event JSON cannot carry to its caller alone; the rest of the batch commits", async () => {
+    const store = memoryStore();
+    const sink = new LedgerSink(store);
+    const results = await Promise.allSettled([
+      sink.appendRecord(makeEvent({ id: "a" })),
+      sink.append(makeEvent({ id: "bad", data: { n: Number.NaN } })),
+      sink.appendRecord(makeEvent({ id: "b" })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await readAll(store)).map((r) => r.data.id)).toEqual(["a", "b"]);
+    expectIntactChain(await readAll(store));
+    await sink.close();
   });
 });

@@ -20,6 +20,8 @@ export interface StoreFixture {
   dropGuards: string[];
   /** Statements the append-only guards must refuse. */
   forbidden: string[];
+  /** SQL, one statement per string, after which the database refuses to insert a record containing "poisoned". */
+  poison: string[];
   dispose(): Promise<void>;
 }
 
@@ -217,11 +219,12 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
     });
 
     it("a failed commit rejects every event of its batch and stores none of them", async () => {
+      for (const statement of fixture.poison) await fixture.sql(statement);
       const sink = new LedgerSink(store);
-      const poisoned = makeEvent({ data: { id: "bad", size: 10n } });
-      const batch = [makeEvent({ id: "ok-1" }), makeEvent({ id: "ok-2" }), poisoned];
+      const batch = [makeEvent({ id: "ok-1" }), makeEvent({ id: "ok-2" }), makeEvent({ id: "poisoned" })];
       const results = await Promise.allSettled(batch.map((e) => sink.appendRecord(e)));
       expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      for (const r of results) expect(String((r as PromiseRejectedResult).reason)).toMatch(/poisoned/);
       expect(await store.head()).toBeNull();
       const next = await sink.appendRecord(makeEvent({ id: "later" }));
       expect(next.seq).toBe(1);

@@ -41,6 +41,11 @@ describe.skipIf("skip" in cluster)("PostgreSQL", () => {
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
       ],
+      poison: [
+        `CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.record LIKE '%poisoned%' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$`,
+        "CREATE TRIGGER poison BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION poison()",
+      ],
       dispose: async () => undefined,
     };
   });

@@ -5,9 +5,11 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { LedgerSink } from "../../src/store/ledger-sink.js";
 import { openDatabase } from "../../src/store/sqlite/connection.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
 import { callHistorySuite } from "./call-history.suite.js";
+import { expectIntactChain, idsOf, readAll } from "./chain.js";
 import { makeEvent } from "./events.js";
 import { ledgerStoreSuite } from "./ledger-store.suite.js";
 
@@ -26,6 +28,10 @@ for (const writer of ["thread", "inline"] as const) {
         "UPDATE audit_events SET hash = hash",
         "DELETE FROM audit_events WHERE seq = 2",
         "DELETE FROM audit_events",
+      ],
+      poison: [
+        `CREATE TRIGGER poison BEFORE INSERT ON audit_events WHEN NEW.record LIKE '%poisoned%'
+         BEGIN SELECT RAISE(ABORT, 'poisoned'); END`,
       ],
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -63,6 +69,29 @@ describe("SQLite writer thread", () => {
       expect((await store.readRange(1, 10)).map((r) => r.data.id)).toEqual(["first", "after"]);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("two stores on one file (as two processes) chain after each other: a wrong guess of the head is resealed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+    const path = join(dir, "ledger.db");
+    const stores = [new SqliteLedgerStore(path), new SqliteLedgerStore(path)];
+    const sinks = stores.map((store) => new LedgerSink(store, { maxBatch: 7 }));
+    try {
+      // Each store guesses the head its previous batch left; the other store's commits in
+      // between make most of those guesses wrong.
+      const acked = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => sinks[i % 2]!.appendRecord(makeEvent({ id: `e${i}` }))),
+      );
+      const stored = await readAll(stores[0]!);
+      expect(stored).toHaveLength(300);
+      expectIntactChain(stored);
+      expect(idsOf(stored).size).toBe(300);
+      // What each caller was told is exactly what is stored at that seq.
+      for (const record of acked) expect(stored[record.seq - 1]).toEqual(record);
+    } finally {
+      for (const sink of sinks) await sink.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

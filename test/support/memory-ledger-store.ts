@@ -1,5 +1,8 @@
 import type { AuditEvent } from "../../src/core/audit/event.js";
 import { chainBatch, type LedgerRecord } from "../../src/core/ledger/record.js";
+import { sealBatch, sealedRecord } from "../../src/store/batch-sealing.js";
+import type { EncodedBatch } from "../../src/store/event-encoding.js";
+import { type ChainedBatch, hashAt, recordFromRow } from "../../src/store/ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../../src/store/ledger-store.js";
 
 /**
@@ -18,6 +21,14 @@ export class MemoryLedgerStore implements LedgerStore {
     const chained = chainBatch(events, await this.head());
     this.records.push(...structuredClone(chained));
     return chained;
+  }
+
+  async appendEncoded(batch: EncodedBatch): Promise<ChainedBatch> {
+    const sealed = sealBatch(batch, await this.head());
+    for (let i = 0; i < sealed.count; i++) {
+      this.records.push(recordFromRow(new TextDecoder().decode(sealedRecord(sealed, i)), hashAt(sealed, i)));
+    }
+    return sealed;
   }
 
   async head(): Promise<{ seq: number; hash: string } | null> {

@@ -2,20 +2,21 @@ import pg from "pg";
 import type { AuditEvent } from "../../core/audit/event.js";
 import type { LedgerRecord } from "../../core/ledger/record.js";
 import type { ApprovalStore } from "../approval-store.js";
+import { sealBatch, sealedRecord } from "../batch-sealing.js";
 import type { CallHistoryStore } from "../call-history-store.js";
 import type { ChangeSnapshotStore } from "../change-snapshot-store.js";
+import { Column, columnString, type EncodedBatch } from "../event-encoding.js";
 import { buildEventQuery } from "../event-query.js";
 import type { IdentityStore } from "../identity-store.js";
 import type { KillSwitchStore } from "../kill-switch-store.js";
 import {
+  appendRecords,
   type ChainedBatch,
-  chainTexts,
   clampLimit,
-  indexColumns,
-  type PreparedEvent,
-  prepareEvent,
+  emptyBatch,
+  hashAt,
+  lastOf,
   recordFromRow,
-  recordsOf,
 } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { migrate } from "./migrations.js";
@@ -31,6 +32,19 @@ type Row = { record: string; hash: string };
 /** BIGINT arrives as a string from pg; seq values stay far below 2^53. */
 type HeadRow = { seq: string; hash: string };
 type CheckpointRow = Omit<Checkpoint, "seq"> & { seq: string };
+/** One row of the JSON array INSERT_BATCH reads. */
+type InsertRow = {
+  seq: number;
+  timestamp_utc: string | null;
+  event_type: string | null;
+  trace_id: string | null;
+  actor_user: string | null;
+  record: string;
+  prev_hash: string;
+  hash: string;
+};
+
+const decoder = new TextDecoder();
 
 /**
  * One multi-row INSERT per batch. The rows travel as one JSON array parameter: JSON.stringify
@@ -84,22 +98,40 @@ export class PostgresLedgerStore implements LedgerStore {
     return new PostgresLedgerStore(pool);
   }
 
-  async append(events: readonly AuditEvent[]): Promise<LedgerRecord[]> {
-    if (events.length === 0) return [];
-    // Canonicalize before taking the head lock: other replicas wait only for splice + hash + insert.
-    const prepared = events.map(prepareEvent);
+  append(events: readonly AuditEvent[]): Promise<LedgerRecord[]> {
+    return appendRecords(this, events);
+  }
+
+  async appendEncoded(batch: EncodedBatch): Promise<ChainedBatch> {
+    if (batch.count === 0) return emptyBatch(await this.head());
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
       await client.query("BEGIN");
       await client.query("SET LOCAL synchronous_commit TO on");
       const head = await client.query<HeadRow>("SELECT seq, hash FROM ledger_head WHERE id FOR UPDATE");
-      const { texts, batch } = chainTexts(prepared, toHead(head.rows[0]));
-      await client.query(INSERT_BATCH, [rowsJson(prepared, texts, batch)]);
-      const last = { seq: batch.after.seq + texts.length, hash: batch.hashes.at(-1)! };
+      const sealed = sealBatch(batch, toHead(head.rows[0]));
+      const rows: InsertRow[] = [];
+      let prevHash = sealed.after.hash;
+      for (let i = 0; i < sealed.count; i++) {
+        const hash = hashAt(sealed, i);
+        rows.push({
+          seq: sealed.after.seq + i + 1,
+          timestamp_utc: columnString(batch, i, Column.TimestampUtc),
+          event_type: columnString(batch, i, Column.EventType),
+          trace_id: columnString(batch, i, Column.TraceId),
+          actor_user: columnString(batch, i, Column.ActorUser),
+          record: decoder.decode(sealedRecord(sealed, i)),
+          prev_hash: prevHash,
+          hash,
+        });
+        prevHash = hash;
+      }
+      await client.query(INSERT_BATCH, [JSON.stringify(rows)]);
+      const last = lastOf(sealed)!;
       await client.query("UPDATE ledger_head SET seq = $1, hash = $2 WHERE id", [last.seq, last.hash]);
       await client.query("COMMIT");
-      return recordsOf(prepared, batch);
+      return { after: sealed.after, count: sealed.count, hashes: sealed.hashes };
     } catch (error) {
       failure = error as Error;
       await client.query("ROLLBACK").catch(() => undefined);
@@ -196,22 +228,4 @@ export class PostgresLedgerStore implements LedgerStore {
 function toHead(row: HeadRow | undefined): { seq: number; hash: string } | null {
   if (!row || row.seq === "0") return null;
   return { seq: Number(row.seq), hash: row.hash };
-}
-
-/** The batch as the JSON array INSERT_BATCH reads. */
-function rowsJson(prepared: readonly PreparedEvent[], texts: readonly string[], batch: ChainedBatch): string {
-  let prev = batch.after.hash;
-  return JSON.stringify(
-    prepared.map((p, i) => {
-      const row = {
-        seq: batch.after.seq + i + 1,
-        ...indexColumns(p.event),
-        record: texts[i],
-        prev_hash: prev,
-        hash: batch.hashes[i],
-      };
-      prev = row.hash!;
-      return row;
-    }),
-  );
 }

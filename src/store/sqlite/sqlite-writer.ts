@@ -1,18 +1,26 @@
 import type Database from "better-sqlite3";
-import { type ChainedBatch, chainTexts, type EventText, type IndexColumns } from "../ledger-row.js";
+import { type SealedBatch, sealBatch, sealedRecord } from "../batch-sealing.js";
+import { Column, columnBytes, type EncodedBatch } from "../event-encoding.js";
+import { type ChainedBatch, hashAt } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
 
-/** One event as the writer needs it: its canonical text and its lookup columns, no objects. */
-export interface WriteRow extends EventText, IndexColumns {}
-
 type Head = { seq: number; hash: string };
+
+/** What an append reports: where the batch landed, and whether the caller's sealing was redone. */
+export interface WrittenBatch extends ChainedBatch {
+  resealed: boolean;
+}
 
 /**
  * Everything that writes to the SQLite ledger, on one connection, synchronously. It runs in
  * the writer thread (file databases) or inline (`:memory:`); either way it is the only writer
  * of its connection. An append is one IMMEDIATE transaction: take the write lock, read the
- * head, chain the batch after it, insert, commit (fsync). IMMEDIATE takes the lock up front,
+ * head, seal the batch after it, insert, commit (fsync). IMMEDIATE takes the lock up front,
  * so two processes on one file never chain after the same head.
+ *
+ * The record and the lookup columns are bound as the encoded UTF-8 bytes and stored as TEXT
+ * (`CAST(? AS TEXT)` reads a blob's bytes as text in the database's encoding, UTF-8): no
+ * string is made of them on this thread.
  */
 export class SqliteWriter {
   private readonly head;
@@ -25,7 +33,7 @@ export class SqliteWriter {
     this.head = db.prepare<[], Head>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     this.insert = db.prepare(
       `INSERT INTO audit_events (seq, timestamp_utc, event_type, trace_id, actor_user, record, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)`,
     );
     this.checkpoint = db.prepare(
       `INSERT INTO ledger_checkpoints (seq, hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?)
@@ -35,31 +43,35 @@ export class SqliteWriter {
       `INSERT INTO ledger_cursors (name, seq, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
     );
-    this.appendTx = db.transaction((rows: readonly WriteRow[]) => this.insertBatch(rows));
+    this.appendTx = db.transaction((batch: EncodedBatch, sealed: SealedBatch | null) =>
+      this.insertBatch(batch, sealed),
+    );
   }
 
-  append(rows: readonly WriteRow[]): ChainedBatch {
-    return this.appendTx.immediate(rows);
+  append(batch: EncodedBatch, sealed: SealedBatch | null): WrittenBatch {
+    return this.appendTx.immediate(batch, sealed);
   }
 
-  private insertBatch(rows: readonly WriteRow[]): ChainedBatch {
-    const { texts, batch } = chainTexts(rows, this.head.get() ?? null);
-    let prev = batch.after.hash;
-    for (const [i, row] of rows.entries()) {
-      const hash = batch.hashes[i]!;
+  private insertBatch(batch: EncodedBatch, presealed: SealedBatch | null): WrittenBatch {
+    const head = this.head.get() ?? null;
+    const valid = presealed !== null && sameHead(presealed.after, head);
+    const sealed = valid ? presealed : sealBatch(batch, head);
+    let prevHash = sealed.after.hash;
+    for (let i = 0; i < sealed.count; i++) {
+      const hash = hashAt(sealed, i);
       this.insert.run(
-        batch.after.seq + i + 1,
-        row.timestamp_utc,
-        row.event_type,
-        row.trace_id,
-        row.actor_user,
-        texts[i],
-        prev,
+        sealed.after.seq + i + 1,
+        columnBytes(batch, i, Column.TimestampUtc),
+        columnBytes(batch, i, Column.EventType),
+        columnBytes(batch, i, Column.TraceId),
+        columnBytes(batch, i, Column.ActorUser),
+        sealedRecord(sealed, i),
+        prevHash,
         hash,
       );
-      prev = hash;
+      prevHash = hash;
     }
-    return batch;
+    return { after: sealed.after, count: sealed.count, hashes: sealed.hashes, resealed: !valid };
   }
 
   saveCheckpoint(cp: Checkpoint): void {
@@ -69,4 +81,9 @@ export class SqliteWriter {
   setCursor(name: string, seq: number, at: string): void {
     this.cursor.run(name, seq, at);
   }
+}
+
+/** The head a batch was sealed after, against the one read under the lock (null: genesis). */
+function sameHead(expected: Head, actual: Head | null): boolean {
+  return actual === null ? expected.seq === 0 : expected.seq === actual.seq && expected.hash === actual.hash;
 }

@@ -1,11 +1,12 @@
 import { Worker } from "node:worker_threads";
 import { BridleError } from "../../core/errors.js";
-import type { ChainedBatch } from "../ledger-row.js";
+import type { SealedBatch } from "../batch-sealing.js";
+import type { EncodedBatch } from "../event-encoding.js";
 import type { Checkpoint } from "../ledger-store.js";
-import type { WriteRow } from "./sqlite-writer.js";
-import { type LedgerWriter, packRows, type WriterReply, type WriterRequest } from "./writer-protocol.js";
+import type { WrittenBatch } from "./sqlite-writer.js";
+import type { LedgerWriter, WriterReply, WriterRequest } from "./writer-protocol.js";
 
-type Pending = { resolve: (value: ChainedBatch | null) => void; reject: (error: Error) => void };
+type Pending = { resolve: (value: WrittenBatch | null) => void; reject: (error: Error) => void };
 /** A request before it is given its id (Omit distributed over the union). */
 type Request = WriterRequest extends infer R ? (R extends unknown ? Omit<R, "id"> : never) : never;
 
@@ -35,8 +36,13 @@ export class WriterThread implements LedgerWriter {
     );
   }
 
-  async append(rows: readonly WriteRow[]): Promise<ChainedBatch> {
-    return (await this.request({ op: "append", rows: packRows(rows) }))!;
+  /** The buffers are transferred to the thread, not copied: they are unusable here after. */
+  async append(batch: EncodedBatch, sealed: SealedBatch | null): Promise<WrittenBatch> {
+    const buffers = [batch.bytes, batch.bounds, ...(sealed ? [sealed.records, sealed.ends] : [])];
+    return (await this.request(
+      { op: "append", batch, sealed },
+      buffers.map((b) => b.buffer as ArrayBuffer),
+    ))!;
   }
 
   async saveCheckpoint(cp: Checkpoint): Promise<void> {
@@ -53,13 +59,13 @@ export class WriterThread implements LedgerWriter {
     await this.request({ op: "close" });
   }
 
-  private request(request: Request): Promise<ChainedBatch | null> {
+  private request(request: Request, transfer: ArrayBuffer[] = []): Promise<WrittenBatch | null> {
     if (this.failure) return Promise.reject(this.failure);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ ...request, id } as WriterRequest);
+      this.worker.postMessage({ ...request, id } as WriterRequest, transfer);
     });
   }
 
