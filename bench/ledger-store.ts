@@ -35,6 +35,8 @@ export interface LedgerBench {
   /** SQLite is measured RUNS times (the machine is shared and noisy); the median decides. */
   sqliteRuns: AppendBench[];
   sqlite: AppendBench;
+  /** One SQLite run with half the callers: two batches in the pipeline instead of four. */
+  sqliteHalfCallers: AppendBench;
   postgres: AppendBench | { skipped: string };
 }
 
@@ -43,7 +45,12 @@ export const FLOORS = { sqlite: 50_000, postgres: 10_000 };
 export const REFERENCE_RESERIALIZE_PER_SEC = 157_000;
 const SQLITE_RUNS = 3;
 
-export async function benchLedgerStores(seconds = 3, concurrency = 2000): Promise<LedgerBench> {
+/**
+ * 4,000 callers: four batches of 1,000 circulate, which is what LedgerSink keeps in flight on
+ * SQLite (one committing, the rest queued at the writer thread). With 2,000 only two exist and
+ * each thread idles whenever the other stalls; that run is reported too.
+ */
+export async function benchLedgerStores(seconds = 3, concurrency = 4000): Promise<LedgerBench> {
   const dir = mkdtempSync(join(tmpdir(), "bridle-bench-ledger-"));
   const machine = { loadAverage: loadavg()[0] ?? 0, cpus: availableParallelism() };
   try {
@@ -56,6 +63,8 @@ export async function benchLedgerStores(seconds = 3, concurrency = 2000): Promis
       sqliteRuns.push(await benchAppends(store, seconds, concurrency));
     }
     const sqlite = [...sqliteRuns].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[SQLITE_RUNS >> 1]!;
+    const half = new SqliteLedgerStore(join(dir, "ledger-half.db"));
+    const sqliteHalfCallers = await benchAppends(half, seconds, concurrency / 2);
     const postgres = await benchPostgres(seconds, concurrency);
     return {
       ...machine,
@@ -64,6 +73,7 @@ export async function benchLedgerStores(seconds = 3, concurrency = 2000): Promis
       reserializeEventsPerSec,
       sqliteRuns,
       sqlite,
+      sqliteHalfCallers,
       postgres,
     };
   } finally {
@@ -102,7 +112,7 @@ function benchFdatasync(path: string, seconds: number): number {
   return n / seconds;
 }
 
-export function benchChain(seconds: number): number {
+function benchChain(seconds: number): number {
   const batch = Array.from({ length: 1000 }, (_, i) => makeEvent({ id: `e${i}` }));
   let n = 0;
   let head: { seq: number; hash: string } | null = null;
@@ -185,6 +195,7 @@ export function ledgerMarkdown(b: LedgerBench): string {
       FLOORS.sqlite,
       b.chainEventsPerSec,
     ),
+    appendRow("SQLite, half the callers (one run)", b.sqliteHalfCallers, FLOORS.sqlite, b.chainEventsPerSec),
     appendRow(
       "PostgreSQL (local cluster, synchronous_commit=on)",
       b.postgres,

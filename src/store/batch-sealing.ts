@@ -14,11 +14,8 @@ export interface SealedBatch extends ChainedBatch {
   readonly ends: Int32Array;
 }
 
-const PREV_HASH_MEMBER = Buffer.from('"prev_hash":"');
-const SEQ_MEMBER = Buffer.from('"seq":');
-const QUOTE = 0x22;
-/** The chain members' bytes beyond the encoded record: the two names, 64 hex digits, a quote, a seq. */
-const CHAIN_BYTES = PREV_HASH_MEMBER.length + 64 + 1 + SEQ_MEMBER.length + 16;
+/** The chain members' bytes beyond the encoded record: `"prev_hash":"<64 hex>"` and `"seq":<≤ 16 digits>`. */
+const CHAIN_BYTES = '"prev_hash":""'.length + 64 + '"seq":'.length + 16;
 
 export function sealBatch(batch: EncodedBatch, head: { seq: number; hash: string } | null): SealedBatch {
   const after = head ?? { seq: 0, hash: GENESIS_HASH };
@@ -33,13 +30,11 @@ export function sealBatch(batch: EncodedBatch, head: { seq: number; hash: string
   for (let i = 0; i < batch.count; i++) {
     const at = i * BOUNDS_PER_EVENT;
     const start = pos;
+    // The chain members are ASCII: latin1 writes them byte for byte.
     pos += src.copy(out, pos, b[at]!, b[at + 1]!);
-    pos += PREV_HASH_MEMBER.copy(out, pos);
-    pos += out.write(prev, pos, "latin1");
-    out[pos++] = QUOTE;
+    pos += out.write(`"prev_hash":"${prev}"`, pos, "latin1");
     pos += src.copy(out, pos, b[at + 1]!, b[at + 2]!);
-    pos += SEQ_MEMBER.copy(out, pos);
-    pos += out.write(String(after.seq + i + 1), pos, "latin1");
+    pos += out.write(`"seq":${after.seq + i + 1}`, pos, "latin1");
     pos += src.copy(out, pos, b[at + 2]!, b[at + 3]!);
     ends[i] = pos;
     prev = sha256Hex(out.subarray(start, pos));

@@ -134,10 +134,20 @@ export class BatchEncoder {
     b[at + 1] = start + (ascii ? prevAt : Buffer.byteLength(text.slice(0, prevAt)));
     b[at + 2] = start + (ascii ? seqAt : Buffer.byteLength(text.slice(0, seqAt)));
     b[at + 3] = end;
-    b[at + 4] = this.write(timestamp);
-    b[at + 5] = this.write(type);
-    b[at + 6] = this.write(trace);
-    b[at + 7] = actor === null ? -1 : this.write(actor);
+    // The columns in one write; each one's end follows from the lengths when all is ASCII.
+    const columnsEnd = this.write(
+      actor === null ? timestamp + type + trace : timestamp + type + trace + actor,
+    );
+    if (columnsEnd - end === timestamp.length + type.length + trace.length + (actor?.length ?? 0)) {
+      b[at + 4] = end + timestamp.length;
+      b[at + 5] = b[at + 4]! + type.length;
+      b[at + 6] = b[at + 5]! + trace.length;
+    } else {
+      b[at + 4] = end + Buffer.byteLength(timestamp);
+      b[at + 5] = b[at + 4]! + Buffer.byteLength(type);
+      b[at + 6] = b[at + 5]! + Buffer.byteLength(trace);
+    }
+    b[at + 7] = actor === null ? -1 : columnsEnd;
   }
 
   /** `"key":value` with the separators around it, or "" for a member JSON leaves out. */
