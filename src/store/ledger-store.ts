@@ -23,6 +23,12 @@ export interface EventQuery {
   limit: number;
 }
 
+/** A row as stored: `record` is the canonical JSON that `hash` is the SHA-256 of. */
+export interface StoredRecord {
+  record: string | Uint8Array;
+  hash: string;
+}
+
 /**
  * The audit ledger's storage: one interface, two adapters (SQLite embedded, PostgreSQL shared
  * by replicas), one behavioural test suite run against both.
@@ -42,6 +48,11 @@ export interface LedgerStore {
   head(): Promise<{ seq: number; hash: string } | null>;
   /** Records with seq in [fromSeq, fromSeq + limit), in seq order. */
   readRange(fromSeq: number, limit: number): Promise<LedgerRecord[]>;
+  /**
+   * The same rows as stored, unparsed: the exact bytes that were hashed (UTF-8, or the text
+   * itself) and the hash column. What verification reads: it hashes these as they are.
+   */
+  readStoredRange(fromSeq: number, limit: number): Promise<StoredRecord[]>;
   query(q: EventQuery): Promise<LedgerRecord[]>;
   saveCheckpoint(cp: Checkpoint): Promise<void>;
   checkpoints(): Promise<Checkpoint[]>;

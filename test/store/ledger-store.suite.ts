@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { GENESIS_HASH, type LedgerRecord, recordHash } from "../../src/core/ledger/record.js";
+import { canonicalJson, GENESIS_HASH, type LedgerRecord, recordHash } from "../../src/core/ledger/record.js";
 import { sha256Hex } from "../../src/core/ledger/sha256.js";
 import { LedgerSink } from "../../src/store/ledger-sink.js";
 import type { Checkpoint, LedgerStore } from "../../src/store/ledger-store.js";
@@ -103,6 +103,21 @@ export function ledgerStoreSuite(name: string, newFixture: () => Promise<StoreFi
       expect((await store.query({ actor: "u\ufffd@zyxbank.example", limit: 5 })).map((r) => r.seq)).toEqual([
         1,
       ]);
+    });
+
+    it("reads rows as stored: the exact bytes each hash is the SHA-256 of", async () => {
+      const records = await store.append(
+        Array.from({ length: 5 }, (_, i) => makeEvent({ id: `e${i}`, data: { text: `ü ${i} 🦊` } })),
+      );
+      const stored = await store.readStoredRange(2, 3);
+      expect(stored.map((r) => r.hash)).toEqual(records.slice(1, 4).map((r) => r.hash));
+      for (const [i, row] of stored.entries()) {
+        expect(sha256Hex(row.record)).toBe(row.hash);
+        const { hash, ...unhashed } = records[i + 1]!;
+        expect(Buffer.from(row.record).toString("utf8")).toBe(canonicalJson(unhashed));
+      }
+      expect(await store.readStoredRange(6, 10)).toEqual([]);
+      expect(await store.readStoredRange(1, 0)).toEqual([]);
     });
 
     it("reads a window of records in seq order", async () => {

@@ -1,9 +1,9 @@
 import type { AuditEvent } from "../../src/core/audit/event.js";
-import { chainBatch, type LedgerRecord } from "../../src/core/ledger/record.js";
+import { canonicalJson, chainBatch, type LedgerRecord } from "../../src/core/ledger/record.js";
 import { sealBatch, sealedRecord } from "../../src/store/batch-sealing.js";
 import type { EncodedBatch } from "../../src/store/event-encoding.js";
 import { type ChainedBatch, hashAt, recordFromRow } from "../../src/store/ledger-row.js";
-import type { Checkpoint, EventQuery, LedgerStore } from "../../src/store/ledger-store.js";
+import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../../src/store/ledger-store.js";
 
 /**
  * An in-memory LedgerStore for tests of code that consumes the ledger (the SIEM forwarder).
@@ -41,6 +41,13 @@ export class MemoryLedgerStore implements LedgerStore {
     const start = Math.max(fromSeq, 1) - 1;
     const end = Math.max(fromSeq - 1 + limit, start);
     return structuredClone(this.records.slice(start, end));
+  }
+
+  async readStoredRange(fromSeq: number, limit: number): Promise<StoredRecord[]> {
+    return (await this.readRange(fromSeq, limit)).map(({ hash, ...unhashed }) => ({
+      record: canonicalJson(unhashed),
+      hash,
+    }));
   }
 
   async query(q: EventQuery): Promise<LedgerRecord[]> {

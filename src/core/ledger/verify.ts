@@ -97,9 +97,14 @@ export class ChainVerifier {
    * and reading `seq` and `prev_hash` with a scanner instead of JSON.parse, skips the main
    * costs of verification. Sound without checking the text is canonical: see chain-fields.ts.
    */
-  pushCanonical(text: string | Buffer, hash: string): void {
+  pushCanonical(text: string | Uint8Array, hash: string): void {
     if (this.failure) return;
-    const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+    const bytes =
+      typeof text === "string"
+        ? Buffer.from(text, "utf8")
+        : Buffer.isBuffer(text)
+          ? text
+          : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     const fields = chainFields(bytes);
     if (!fields) {
       this.abort(`the record after seq ${this.lastSeq} has no top-level integer seq and prev_hash`);

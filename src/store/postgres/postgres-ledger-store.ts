@@ -18,7 +18,7 @@ import {
   lastOf,
   recordFromRow,
 } from "../ledger-row.js";
-import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
+import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../ledger-store.js";
 import { migrate } from "./migrations.js";
 import { PostgresCallHistoryStore } from "./postgres-call-history-store.js";
 import {
@@ -154,6 +154,15 @@ export class PostgresLedgerStore implements LedgerStore {
       [fromSeq, fromSeq + limit],
     );
     return rows.map((r) => recordFromRow(r.record, r.hash));
+  }
+
+  async readStoredRange(fromSeq: number, limit: number): Promise<StoredRecord[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query<Row>(
+      "SELECT record, hash FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+      [fromSeq, fromSeq + limit],
+    );
+    return rows;
   }
 
   async query(q: EventQuery): Promise<LedgerRecord[]> {

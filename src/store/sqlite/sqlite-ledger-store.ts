@@ -17,7 +17,7 @@ import {
   lastOf,
   recordFromRow,
 } from "../ledger-row.js";
-import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
+import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
 import { migrate } from "./migrations.js";
 import { SqliteCallHistoryStore } from "./sqlite-call-history-store.js";
@@ -80,6 +80,10 @@ export class SqliteLedgerStore implements LedgerStore {
       range: this.db.prepare<[number, number], Row>(
         "SELECT record, hash FROM audit_events WHERE seq >= ? AND seq < ? ORDER BY seq",
       ),
+      // CAST to BLOB: the stored UTF-8 bytes as a Buffer, with no string decoded on the way.
+      storedRange: this.db.prepare<[number, number], { record: Buffer; hash: string }>(
+        "SELECT CAST(record AS BLOB) AS record, hash FROM audit_events WHERE seq >= ? AND seq < ? ORDER BY seq",
+      ),
       checkpoints: this.db.prepare<[], Checkpoint>(
         "SELECT seq, hash, signed_at, key_id, signature FROM ledger_checkpoints ORDER BY seq, key_id",
       ),
@@ -120,6 +124,11 @@ export class SqliteLedgerStore implements LedgerStore {
   async readRange(fromSeq: number, limit: number): Promise<LedgerRecord[]> {
     if (limit <= 0) return [];
     return this.stmt.range.all(fromSeq, fromSeq + limit).map((r) => recordFromRow(r.record, r.hash));
+  }
+
+  async readStoredRange(fromSeq: number, limit: number): Promise<StoredRecord[]> {
+    if (limit <= 0) return [];
+    return this.stmt.storedRange.all(fromSeq, fromSeq + limit);
   }
 
   async query(q: EventQuery): Promise<LedgerRecord[]> {
