@@ -5,7 +5,7 @@ import { packageRoot } from "../src/config/paths.js";
 import { approvalsMarkdown, benchApprovalsInChild } from "./approvals.js";
 import { benchDecisions } from "./decisions.js";
 import { bridleBenchConfig, type LoadResult, load, startServer } from "./http.js";
-import { benchLedgerStores, ledgerMarkdown } from "./ledger-store.js";
+import { benchLedgerStoresInChild, ledgerMarkdown } from "./ledger-store.js";
 import { benchVerify, ledgerVerifyTable } from "./ledger-verify.js";
 import { qualitySection } from "./quality.js";
 
@@ -74,9 +74,10 @@ function httpTable(results: LoadResult[]): string {
 async function main() {
   process.stderr.write("decisions…\n");
   const d = benchDecisions();
-  const http = await benchHttp();
+  // Before the HTTP runs: their servers and load generator leave the machine busy for a while.
   process.stderr.write("ledger stores…\n");
-  const stores = await benchLedgerStores();
+  const stores = await benchLedgerStoresInChild();
+  const http = await benchHttp();
   process.stderr.write("ledger verify…\n");
   const verify = await benchVerify();
   process.stderr.write("approvals…\n");
@@ -119,6 +120,10 @@ Both cores are shared by the load generator, the server and the sandbox.
 ${httpTable(http)}
 
 ## Audit ledger: durable appends
+
+Measured in a process of its own (as a server's ledger runs), before the HTTP runs. Callers each append an event
+(~850 bytes of canonical JSON), wait for the durable acknowledgement and append again; each event is encoded and
+sealed on the calling thread, and committed by the SQLite writer thread.
 
 ${ledgerMarkdown(stores)}
 

@@ -145,7 +145,7 @@ describe("SQLite writer thread", () => {
 });
 
 describe("SQLite ledger file", () => {
-  it("creates the database owner-only (0600) in an owner-only folder (0700), in WAL mode, 16 KiB pages", async () => {
+  it("creates the database owner-only (0600) in an owner-only folder (0700), in WAL mode, 32 KiB pages", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
     try {
       const path = join(dir, "nested", ".bridle", "bridle.db");
@@ -155,7 +155,7 @@ describe("SQLite ledger file", () => {
       expect(statSync(join(dir, "nested", ".bridle")).mode & 0o777).toBe(0o700);
       const db = openDatabase(path, { readonly: true });
       expect(db.prepare("PRAGMA journal_mode").pluck().get()).toBe("wal");
-      expect(db.prepare("PRAGMA page_size").pluck().get()).toBe(16384);
+      expect(db.prepare("PRAGMA page_size").pluck().get()).toBe(32768);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -11,11 +11,12 @@ import Database from "better-sqlite3";
 export function openConnection(path: string): Database.Database {
   if (path !== ":memory:") createPrivateFile(path);
   const db = openDatabase(path);
-  // Only a new, empty database takes a page size. 16 KiB pages and a larger cache measured
-  // ~1.25x the append rate of the 4 KiB default: fewer pages touched per ~1 KB record.
+  // Only a new, empty database takes a page size. Larger pages measured faster appends: 16 KiB
+  // about 1.25x the 4 KiB default, 32 KiB about 1.05x 16 KiB again (fewer pages touched per
+  // ~1 KB record and per index insert; the commit writes fewer, larger WAL frames).
   // exec, not db.pragma(): pragma() prepares a statement of its own and drops it (see below).
   db.exec(
-    "PRAGMA page_size = 16384; PRAGMA cache_size = -32768; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+    "PRAGMA page_size = 32768; PRAGMA cache_size = -32768; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
   );
   return db;
 }
