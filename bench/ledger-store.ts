@@ -126,7 +126,7 @@ function benchChain(seconds: number): number {
 }
 
 /** What the issue's floors are scaled against: parse, re-serialize and SHA-256 an event line. */
-export function benchReserialize(seconds: number): number {
+function benchReserialize(seconds: number): number {
   const lines = Array.from({ length: 1000 }, (_, i) => JSON.stringify(makeEvent({ id: `e${i}` })));
   let n = 0;
   let sink = 0;
@@ -140,11 +140,7 @@ export function benchReserialize(seconds: number): number {
 }
 
 /** `concurrency` callers each append, await the durable ack, and append again. */
-export async function benchAppends(
-  store: LedgerStore,
-  seconds: number,
-  concurrency: number,
-): Promise<AppendBench> {
+async function benchAppends(store: LedgerStore, seconds: number, concurrency: number): Promise<AppendBench> {
   let commits = 0;
   const sink = new LedgerSink(store, { onCommitted: () => void commits++ });
   let measuring = false;

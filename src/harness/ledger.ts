@@ -83,10 +83,10 @@ export function createLedger(
       });
       // A checkpoint signed after the head was read would look like truncation: leave it out.
       for (const cp of await store.checkpoints()) if (cp.seq <= (head?.seq ?? 0)) verifier.pushCheckpoint(cp);
-      // The stored bytes are hashed as they are (as an offline export is): no parse, no re-canonicalization.
+      // The stored bytes are hashed as they are, as an offline export's are: no parse, no
+      // re-canonicalization. A page with rows missing needs no care: the next row present is
+      // out of turn, and the verifier names the first missing seq.
       const last = head?.seq ?? 0;
-      // A page with rows missing is no problem: the next row present is out of turn, and the
-      // verifier names the first missing seq.
       for (let next = 1; next <= last && !verifier.failed; ) {
         const size = Math.min(PAGE, last - next + 1);
         for (const row of await store.readStoredRange(next, size)) {

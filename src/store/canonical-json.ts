@@ -45,7 +45,8 @@ function number(n: number): string {
   return String(n);
 }
 
-function omitted(v: unknown): boolean {
+/** What JSON leaves out: an `undefined`, function or symbol member (`null` in an array). */
+export function omitted(v: unknown): boolean {
   return v === undefined || typeof v === "function" || typeof v === "symbol";
 }
 

@@ -1,6 +1,6 @@
 import type { AuditEvent } from "../core/audit/event.js";
 import { BridleError } from "../core/errors.js";
-import { quoteKey, serializeCanonical, sortedKeys } from "./canonical-json.js";
+import { omitted, quoteKey, serializeCanonical, sortedKeys } from "./canonical-json.js";
 
 /**
  * Audit events encoded for the ledger's writer, many to one buffer.
@@ -39,26 +39,6 @@ export interface EncodedBatch {
 
 /** Keys the chain owns: an event that carries them (say, a record re-appended) loses them. */
 export const CHAIN_KEYS: readonly string[] = ["hash", "prev_hash", "seq"];
-
-function isChainKey(key: string): boolean {
-  return key === "hash" || key === "prev_hash" || key === "seq";
-}
-
-/** Quoted member names with their colon: events reuse a few dozen names (bounded). */
-const memberNames = new Map<string, string>();
-
-function memberName(key: string): string {
-  let name = memberNames.get(key);
-  if (name === undefined) {
-    name = `${quoteKey(key)}:`;
-    if (memberNames.size < 4096) memberNames.set(key, name);
-  }
-  return name;
-}
-
-function omitted(v: unknown): boolean {
-  return v === undefined || typeof v === "function" || typeof v === "symbol";
-}
 
 /** Builds one EncodedBatch. `finish` hands the buffers over; the encoder is not used again. */
 export class BatchEncoder {
@@ -153,8 +133,8 @@ export class BatchEncoder {
   /** `"key":value` with the separators around it, or "" for a member JSON leaves out. */
   private member(event: Record<string, unknown>, key: string, before: string, after: string): string {
     const value = event[key];
-    if (omitted(value) || isChainKey(key)) return "";
-    return `${before}${memberName(key)}${serializeCanonical(value)}${after}`;
+    if (omitted(value) || CHAIN_KEYS.includes(key)) return "";
+    return `${before}${quoteKey(key)}:${serializeCanonical(value)}${after}`;
   }
 
   /** Appends `text` as UTF-8; returns the new end. */

@@ -18,7 +18,7 @@ import {
   lastOf,
   recordFromRow,
 } from "../ledger-row.js";
-import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../ledger-store.js";
+import type { Checkpoint, EventQuery, LedgerStore } from "../ledger-store.js";
 import { migrate } from "./migrations.js";
 import { PostgresCallHistoryStore } from "./postgres-call-history-store.js";
 import {
@@ -148,15 +148,11 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async readRange(fromSeq: number, limit: number): Promise<LedgerRecord[]> {
-    if (limit <= 0) return [];
-    const { rows } = await this.pool.query<Row>(
-      "SELECT record, hash FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
-      [fromSeq, fromSeq + limit],
-    );
-    return rows.map((r) => recordFromRow(r.record, r.hash));
+    return (await this.readStoredRange(fromSeq, limit)).map((r) => recordFromRow(r.record, r.hash));
   }
 
-  async readStoredRange(fromSeq: number, limit: number): Promise<StoredRecord[]> {
+  /** pg hands TEXT over as strings: the stored text itself. */
+  async readStoredRange(fromSeq: number, limit: number): Promise<Row[]> {
     if (limit <= 0) return [];
     const { rows } = await this.pool.query<Row>(
       "SELECT record, hash FROM audit_events WHERE seq >= $1 AND seq < $2 ORDER BY seq",
