@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { positional } from "../../src/store/call-history-store.js";
 import { openLedgerStore } from "../../src/store/open-store.js";
+import { SCHEMA_VERSION } from "../../src/store/postgres/migrations.js";
 import { PostgresLedgerStore } from "../../src/store/postgres/postgres-ledger-store.js";
 import { type PostgresCluster, startPostgres } from "../support/postgres.js";
 import { callHistorySuite } from "./call-history.suite.js";
@@ -33,6 +34,7 @@ describe.skipIf("skip" in cluster)("PostgreSQL", () => {
     return {
       open: () => PostgresLedgerStore.open(url),
       sql: (text) => rawSql(url, text),
+      schemaVersion: SCHEMA_VERSION,
       dropGuards: ["DROP TRIGGER audit_events_no_update_delete ON audit_events"],
       forbidden: [
         "UPDATE audit_events SET event_type = 'policy_decision' WHERE seq = 1",

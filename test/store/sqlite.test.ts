@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { LedgerSink } from "../../src/store/ledger-sink.js";
 import { openDatabase } from "../../src/store/sqlite/connection.js";
+import { SCHEMA_VERSION } from "../../src/store/sqlite/migrations.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
 import { callHistorySuite } from "./call-history.suite.js";
 import { expectIntactChain, idsOf, readAll } from "./chain.js";
@@ -22,6 +23,7 @@ for (const writer of ["thread", "inline"] as const) {
     return {
       open: async () => new SqliteLedgerStore(path, { writer }),
       sql: (text) => rawSql(path, text),
+      schemaVersion: SCHEMA_VERSION,
       dropGuards: ["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
       forbidden: [
         "UPDATE audit_events SET event_type = 'policy_decision' WHERE seq = 1",

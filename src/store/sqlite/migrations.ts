@@ -118,6 +118,44 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // trace_id and actor_user are indexed in bulk, not row by row. A row index took a B-tree
+    // insert per event at a random place (trace ids are random), and every commit rewrote the
+    // pages it dirtied to the WAL: half the writer's time, growing with the table. Now the
+    // writer adds the entries of tens of thousands of events at once (SqliteWriter), one entry
+    // per value with the list of its seqs, and queries walk the unindexed tail
+    // (sqlite/lookup-query.ts). event_type and timestamp_utc keep their row indexes: their
+    // inserts land at the end of a handful of ranges, cheaply.
+    //
+    // field: 1 = trace_id, 2 = actor_user. seqs: a JSON array of the seqs, ascending; each
+    // entry covers one stretch of seq, and the stretches of one value never overlap, so
+    // entries in last_seq order list the value's events in seq order. Events already stored
+    // are grouped by 32,768-seq stretches, so no entry grows without bound.
+    version: 4,
+    sql: `
+      DROP INDEX audit_events_trace_id;
+      DROP INDEX audit_events_actor_user;
+      CREATE TABLE audit_lookup (
+        field INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        seqs TEXT NOT NULL,
+        PRIMARY KEY (field, value, last_seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE audit_lookup_progress (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        through_seq INTEGER NOT NULL
+      );
+      INSERT INTO audit_lookup (field, value, last_seq, seqs)
+        SELECT 1, trace_id, MAX(seq), json_group_array(seq ORDER BY seq)
+        FROM audit_events GROUP BY trace_id, seq >> 15;
+      INSERT INTO audit_lookup (field, value, last_seq, seqs)
+        SELECT 2, actor_user, MAX(seq), json_group_array(seq ORDER BY seq)
+        FROM audit_events WHERE actor_user IS NOT NULL GROUP BY actor_user, seq >> 15;
+      INSERT INTO audit_lookup_progress (id, through_seq)
+        SELECT 1, COALESCE(MAX(seq), 0) FROM audit_events;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -19,6 +19,7 @@ import {
 } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
+import { indexedPart, tailPart, usesLookup } from "./lookup-query.js";
 import { migrate } from "./migrations.js";
 import { SqliteCallHistoryStore } from "./sqlite-call-history-store.js";
 import {
@@ -42,6 +43,8 @@ export interface SqliteStoreOptions {
   writer?: "thread" | "inline";
   /** The clock for cursor timestamps (tests inject one). */
   now?: () => Date;
+  /** Events between two bulk updates of the trace and actor lookup (see SqliteWriter). */
+  lookupEvery?: number;
 }
 
 /**
@@ -74,7 +77,10 @@ export class SqliteLedgerStore implements LedgerStore {
     this.now = options.now ?? (() => new Date());
     migrate(this.db, this.now);
     const inline = path === ":memory:" || options.writer === "inline";
-    this.writer = inline ? new InlineWriter(new SqliteWriter(this.db)) : new WriterThread(path);
+    const writerOptions = { lookupEvery: options.lookupEvery };
+    this.writer = inline
+      ? new InlineWriter(new SqliteWriter(this.db, writerOptions))
+      : new WriterThread(path, writerOptions);
     this.stmt = {
       head: this.db.prepare<[], Head>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"),
       range: this.db.prepare<[number, number], Row>(
@@ -88,6 +94,9 @@ export class SqliteLedgerStore implements LedgerStore {
         "SELECT seq, hash, signed_at, key_id, signature FROM ledger_checkpoints ORDER BY seq, key_id",
       ),
       getCursor: this.db.prepare<[string], { seq: number }>("SELECT seq FROM ledger_cursors WHERE name = ?"),
+      lookupThrough: this.db
+        .prepare<[], number>("SELECT through_seq FROM audit_lookup_progress WHERE id = 1")
+        .pluck(),
     };
   }
 
@@ -134,7 +143,16 @@ export class SqliteLedgerStore implements LedgerStore {
   async query(q: EventQuery): Promise<LedgerRecord[]> {
     const limit = clampLimit(q.limit);
     if (limit === 0) return [];
-    const { sql, params } = buildEventQuery(q, limit, () => "?");
+    if (!usesLookup(q)) return this.run(buildEventQuery(q, limit, () => "?"));
+    // Read once, before both parts (see lookup-query.ts for why any value read here is right).
+    const through = this.stmt.lookupThrough.get() ?? 0;
+    const indexed = this.run(indexedPart(q, through, limit));
+    if (indexed.length === limit) return indexed;
+    return indexed.concat(this.run(tailPart(q, through, limit - indexed.length)));
+  }
+
+  /** Runs a query statement, prepared once per distinct SQL text. */
+  private run({ sql, params }: { sql: string; params: (string | number)[] }): LedgerRecord[] {
     let stmt = this.queries.get(sql);
     if (!stmt) {
       stmt = this.db.prepare<unknown[], Row>(sql);

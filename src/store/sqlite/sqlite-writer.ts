@@ -3,6 +3,7 @@ import { type SealedBatch, sealBatch, sealedRecord } from "../batch-sealing.js";
 import { Column, columnBytes, type EncodedBatch } from "../event-encoding.js";
 import { type ChainedBatch, hashAt } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
+import { LookupField } from "./lookup-query.js";
 
 type Head = { seq: number; hash: string };
 
@@ -10,6 +11,18 @@ type Head = { seq: number; hash: string };
 export interface WrittenBatch extends ChainedBatch {
   resealed: boolean;
 }
+
+export interface WriterOptions {
+  /**
+   * Events between two bulk updates of the trace and actor lookup (default 32,768). Larger
+   * means fewer entries (a trace's events mostly fall in one stretch, so one entry lists them
+   * all) and a longer tail for queries to walk: about 0.15 ms per thousand events here, so a
+   * few milliseconds at most. Each update adds a few tens of milliseconds to one commit.
+   */
+  lookupEvery?: number;
+}
+
+export const DEFAULT_LOOKUP_EVERY = 32_768;
 
 /**
  * Everything that writes to the SQLite ledger, on one connection, synchronously. It runs in
@@ -21,6 +34,11 @@ export interface WrittenBatch extends ChainedBatch {
  * The record and the lookup columns are bound as the encoded UTF-8 bytes and stored as TEXT
  * (`CAST(? AS TEXT)` reads a blob's bytes as text in the database's encoding, UTF-8): no
  * string is made of them on this thread.
+ *
+ * trace_id and actor_user are indexed in bulk: every `lookupEvery` events, inside the append
+ * that crosses the mark, one INSERT…SELECT per column adds an entry per distinct value of the
+ * new events (with the list of its seqs) to `audit_lookup` and moves `through_seq` (see
+ * migration 4, and lookup-query.ts for how queries use it).
  */
 export class SqliteWriter {
   private readonly head;
@@ -28,8 +46,23 @@ export class SqliteWriter {
   private readonly checkpoint;
   private readonly cursor;
   private readonly appendTx;
+  private readonly lookup;
+  private readonly lookupEvery: number;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: WriterOptions = {}) {
+    this.lookupEvery = Math.max(1, options.lookupEvery ?? DEFAULT_LOOKUP_EVERY);
+    const fill = (field: number, column: string) =>
+      db.prepare<[number]>(
+        `INSERT INTO audit_lookup (field, value, last_seq, seqs)
+         SELECT ${field}, ${column}, MAX(seq), json_group_array(seq ORDER BY seq) FROM audit_events
+         WHERE seq > ? AND ${column} IS NOT NULL GROUP BY ${column}`,
+      );
+    this.lookup = {
+      through: db.prepare<[], number>("SELECT through_seq FROM audit_lookup_progress WHERE id = 1").pluck(),
+      traces: fill(LookupField.TraceId, "trace_id"),
+      actors: fill(LookupField.ActorUser, "actor_user"),
+      advance: db.prepare<[number]>("UPDATE audit_lookup_progress SET through_seq = ? WHERE id = 1"),
+    };
     this.head = db.prepare<[], Head>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     this.insert = db.prepare(
       `INSERT INTO audit_events (seq, timestamp_utc, event_type, trace_id, actor_user, record, prev_hash, hash)
@@ -71,7 +104,17 @@ export class SqliteWriter {
       );
       prevHash = hash;
     }
+    this.indexLookups(sealed.after.seq + sealed.count);
     return { after: sealed.after, count: sealed.count, hashes: sealed.hashes, resealed: !valid };
+  }
+
+  /** Adds the lookup entries of the events after `through_seq`, once there are enough of them. */
+  private indexLookups(head: number): void {
+    const through = this.lookup.through.get() ?? 0;
+    if (head - through < this.lookupEvery) return;
+    this.lookup.traces.run(through);
+    this.lookup.actors.run(through);
+    this.lookup.advance.run(head);
   }
 
   saveCheckpoint(cp: Checkpoint): void {

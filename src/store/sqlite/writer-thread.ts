@@ -3,7 +3,7 @@ import { BridleError } from "../../core/errors.js";
 import type { SealedBatch } from "../batch-sealing.js";
 import type { EncodedBatch } from "../event-encoding.js";
 import type { Checkpoint } from "../ledger-store.js";
-import type { WrittenBatch } from "./sqlite-writer.js";
+import type { WriterOptions, WrittenBatch } from "./sqlite-writer.js";
 import type { LedgerWriter, WriterReply, WriterRequest } from "./writer-protocol.js";
 
 type Pending = { resolve: (value: WrittenBatch | null) => void; reject: (error: Error) => void };
@@ -26,8 +26,8 @@ export class WriterThread implements LedgerWriter {
   private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(path: string) {
-    this.worker = startWorker(path);
+  constructor(path: string, options: WriterOptions = {}) {
+    this.worker = startWorker(path, options);
     this.worker.unref();
     this.worker.on("message", (reply: WriterReply) => this.settle(reply));
     this.worker.on("error", (error) => this.fail(error));
@@ -90,8 +90,8 @@ export class WriterThread implements LedgerWriter {
  * tests, `tsx`), the worker has no TypeScript loader of its own, so it registers tsx — a
  * development dependency, present wherever the sources are run — before importing its entry.
  */
-function startWorker(path: string): Worker {
-  const options = { workerData: { path } };
+function startWorker(path: string, writerOptions: WriterOptions): Worker {
+  const options = { workerData: { path, writerOptions } };
   if (!import.meta.url.endsWith(".ts"))
     return new Worker(new URL("./writer-worker.js", import.meta.url), options);
   const entry = new URL("./writer-worker.ts", import.meta.url).href;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openConnection } from "./connection.js";
-import { SqliteWriter } from "./sqlite-writer.js";
+import { SqliteWriter, type WriterOptions } from "./sqlite-writer.js";
 import { serve, type WriterReply, type WriterRequest } from "./writer-protocol.js";
 
 /**
@@ -10,8 +10,9 @@ import { serve, type WriterReply, type WriterRequest } from "./writer-protocol.j
  */
 const port = parentPort;
 if (!port) throw new Error("writer-worker must run as a worker thread");
-const db = openConnection((workerData as { path: string }).path);
-const writer = new SqliteWriter(db);
+const { path, writerOptions } = workerData as { path: string; writerOptions: WriterOptions };
+const db = openConnection(path);
+const writer = new SqliteWriter(db, writerOptions);
 
 port.on("message", (request: WriterRequest) => {
   if (request.op === "close") {

@@ -1,0 +1,66 @@
+import { eventFilters, whereClause } from "../event-query.js";
+import type { EventQuery } from "../ledger-store.js";
+
+/**
+ * Queries by trace_id or actor on SQLite, which indexes those two columns in bulk rather than
+ * row by row (migration 4, SqliteWriter): `audit_lookup` lists, per value and stretch of seq,
+ * the seqs of every event up to `audit_lookup_progress.through_seq`; the events after it, a
+ * few tens of thousands at most, are found by walking their seq range.
+ *
+ * So a query is two statements: the indexed part (lookup entries ≤ through, joined to their
+ * rows), then, if the page is not full, the tail (rows > through). Any `through` read before
+ * the two is correct, whatever the writer does meanwhile: the ledger is append-only, so the
+ * entries up to a published `through` never change, and rows after it stay rows after it.
+ */
+export const LookupField = { TraceId: 1, ActorUser: 2 } as const;
+
+export interface Statement {
+  sql: string;
+  params: (string | number)[];
+}
+
+/** Whether `q` is answered through the lookup (it filters on trace_id or actor). */
+export function usesLookup(q: EventQuery): boolean {
+  return q.trace_id !== undefined || q.actor !== undefined;
+}
+
+/** Entries up to `through`, in seq order. The trace is the narrower key when both are given. */
+export function indexedPart(q: EventQuery, through: number, limit: number): Statement {
+  const byTrace = q.trace_id !== undefined;
+  const key = byTrace ? "trace_id" : "actor";
+  const { where, params } = eventFilters(q, () => "?", { column: "e.", omit: [key, "after_seq"] });
+  const after = q.after_seq ?? 0;
+  // CROSS JOIN fixes the loop order: walk the value's entries in last_seq order, each entry's
+  // seqs in array order, and fetch each row by its seq. That is seq order (stretches never
+  // overlap), so the sort SQLite adds for j.key stays within one entry and LIMIT stops the walk.
+  return {
+    sql: `SELECT e.record, e.hash FROM audit_lookup l CROSS JOIN json_each(l.seqs) j
+      CROSS JOIN audit_events e ON e.seq = j.value${whereClause([
+        "l.field = ?",
+        "l.value = ?",
+        "l.last_seq > ?",
+        "l.last_seq <= ?",
+        "j.value > ?",
+        ...where,
+      ])} ORDER BY l.last_seq, j.key LIMIT ?`,
+    params: [
+      byTrace ? LookupField.TraceId : LookupField.ActorUser,
+      (byTrace ? q.trace_id : q.actor)!,
+      after,
+      through,
+      after,
+      ...params,
+      limit,
+    ],
+  };
+}
+
+/** Rows after `through` (and after `after_seq`): a walk of that seq range, no index but the key. */
+export function tailPart(q: EventQuery, through: number, limit: number): Statement {
+  const afterSeq = Math.max(q.after_seq ?? 0, through);
+  const { where, params } = eventFilters(q, () => "?", { unindexed: true, afterSeq });
+  return {
+    sql: `SELECT record, hash FROM audit_events${whereClause(where)} ORDER BY seq LIMIT ?`,
+    params: [...params, limit],
+  };
+}
