@@ -1,6 +1,6 @@
 import type { AuditEvent } from "../core/audit/event.js";
 import { BridleError } from "../core/errors.js";
-import { omitted, quoteKey, serializeCanonical, sortedKeys } from "./canonical-json.js";
+import { CanonicalWriter, COMMA, omitted, sortedKeys } from "./canonical-json.js";
 
 /**
  * Audit events encoded for the ledger's writer, many to one buffer.
@@ -16,7 +16,8 @@ import { omitted, quoteKey, serializeCanonical, sortedKeys } from "./canonical-j
  * Why bytes and not strings: a batch waits for its commit for tens of milliseconds, and every
  * string or object alive that long is copied by the young-generation garbage collector and
  * then promoted — that was a quarter of the main thread's time at full load. A buffer lives
- * outside the JavaScript heap and crosses to the writer thread by transfer, not by copy.
+ * outside the JavaScript heap and crosses to the writer thread by transfer, not by copy. The
+ * JSON is written as bytes from the start (canonical-json.ts): no string is built at all.
  */
 
 /**
@@ -42,15 +43,13 @@ export const CHAIN_KEYS: readonly string[] = ["hash", "prev_hash", "seq"];
 
 /** Builds one EncodedBatch. `finish` hands the buffers over; the encoder is not used again. */
 export class BatchEncoder {
-  private bytes: Buffer;
+  private readonly out: CanonicalWriter;
   private bounds: Int32Array;
-  private pos = 0;
   private n = 0;
 
   /** `capacity`: bytes to start with (the buffer doubles as needed). */
   constructor(capacity = 64 * 1024, events = 256) {
-    // allocUnsafeSlow: never a slice of Node's shared pool, so the buffer can be transferred.
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(1024, capacity));
+    this.out = new CanonicalWriter(capacity);
     this.bounds = new Int32Array(Math.max(1, events) * BOUNDS_PER_EVENT);
   }
 
@@ -59,7 +58,7 @@ export class BatchEncoder {
   }
 
   get byteLength(): number {
-    return this.pos;
+    return this.out.pos;
   }
 
   /**
@@ -67,11 +66,11 @@ export class BatchEncoder {
    * JSON cannot carry (NaN, a bigint, …) and leaves the batch as it was.
    */
   add(event: AuditEvent): void {
-    const start = this.pos;
+    const start = this.out.pos;
     try {
       this.encode(event as unknown as Record<string, unknown>);
     } catch (error) {
-      this.pos = start;
+      this.out.pos = start;
       throw error;
     }
     this.n++;
@@ -80,76 +79,52 @@ export class BatchEncoder {
   finish(): EncodedBatch {
     return {
       count: this.n,
-      bytes: this.bytes.subarray(0, this.pos),
+      bytes: this.out.bytes.subarray(0, this.out.pos),
       bounds: this.bounds.subarray(0, this.n * BOUNDS_PER_EVENT),
     };
   }
 
   private encode(event: Record<string, unknown>): void {
-    const keys = sortedKeys(event);
-    // The members are serialized into one string first: any refusal happens before a byte is
-    // written, and one write of a whole record is far cheaper than one per member.
-    let text = "{";
-    let k = 0;
-    for (; k < keys.length && keys[k]! < "prev_hash"; k++) text += this.member(event, keys[k]!, "", ",");
-    const prevAt = text.length;
-    text += ",";
-    for (; k < keys.length && keys[k]! < "seq"; k++) text += this.member(event, keys[k]!, "", ",");
-    const seqAt = text.length;
-    for (; k < keys.length; k++) text += this.member(event, keys[k]!, ",", "");
-    text += "}";
-    const timestamp = columnText(event.timestamp_utc, "timestamp_utc");
-    const type = columnText(event.event_type, "event_type");
-    const trace = columnText(event.trace_id, "trace_id");
-    const actor = actorUser(event.actor);
-
+    const out = this.out;
     const at = this.n * BOUNDS_PER_EVENT;
     this.reserveBounds(at + BOUNDS_PER_EVENT);
     const b = this.bounds;
-    const start = this.pos;
-    const end = this.write(text);
-    // As many bytes as code units: all ASCII (the common case), so the offsets carry over.
-    const ascii = end - start === text.length;
-    b[at] = start;
-    b[at + 1] = start + (ascii ? prevAt : Buffer.byteLength(text.slice(0, prevAt)));
-    b[at + 2] = start + (ascii ? seqAt : Buffer.byteLength(text.slice(0, seqAt)));
-    b[at + 3] = end;
-    // The columns in one write; each one's end follows from the lengths when all is ASCII.
-    const columnsEnd = this.write(
-      actor === null ? timestamp + type + trace : timestamp + type + trace + actor,
-    );
-    if (columnsEnd - end === timestamp.length + type.length + trace.length + (actor?.length ?? 0)) {
-      b[at + 4] = end + timestamp.length;
-      b[at + 5] = b[at + 4]! + type.length;
-      b[at + 6] = b[at + 5]! + trace.length;
-    } else {
-      b[at + 4] = end + Buffer.byteLength(timestamp);
-      b[at + 5] = b[at + 4]! + Buffer.byteLength(type);
-      b[at + 6] = b[at + 5]! + Buffer.byteLength(trace);
-    }
-    b[at + 7] = actor === null ? -1 : columnsEnd;
+    b[at] = out.pos;
+    const keys = sortedKeys(event);
+    out.byte(0x7b); // {
+    let k = 0;
+    for (; k < keys.length && keys[k]! < "prev_hash"; k++) this.member(event, keys[k]!, false, true);
+    b[at + 1] = out.pos;
+    out.byte(COMMA);
+    for (; k < keys.length && keys[k]! < "seq"; k++) this.member(event, keys[k]!, false, true);
+    b[at + 2] = out.pos;
+    for (; k < keys.length; k++) this.member(event, keys[k]!, true, false);
+    out.byte(0x7d); // }
+    b[at + 3] = out.pos;
+    out.text(columnText(event.timestamp_utc, "timestamp_utc"));
+    b[at + 4] = out.pos;
+    out.text(columnText(event.event_type, "event_type"));
+    b[at + 5] = out.pos;
+    out.text(columnText(event.trace_id, "trace_id"));
+    b[at + 6] = out.pos;
+    const actor = actorUser(event.actor);
+    if (actor !== null) out.text(actor);
+    b[at + 7] = actor === null ? -1 : out.pos;
   }
 
-  /** `"key":value` with the separators around it, or "" for a member JSON leaves out. */
-  private member(event: Record<string, unknown>, key: string, before: string, after: string): string {
+  /** `"key":value`, with a comma before or after it, or nothing for a member JSON leaves out. */
+  private member(
+    event: Record<string, unknown>,
+    key: string,
+    commaBefore: boolean,
+    commaAfter: boolean,
+  ): void {
     const value = event[key];
-    if (omitted(value) || CHAIN_KEYS.includes(key)) return "";
-    return `${before}${quoteKey(key)}:${serializeCanonical(value)}${after}`;
-  }
-
-  /** Appends `text` as UTF-8; returns the new end. */
-  private write(text: string): number {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    this.reserveBytes(this.pos + text.length * 3);
-    this.pos += this.bytes.write(text, this.pos);
-    return this.pos;
-  }
-
-  private reserveBytes(size: number): void {
-    if (size <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(size, this.bytes.length * 2));
-    this.bytes.copy(grown, 0, 0, this.pos);
-    this.bytes = grown;
+    if (omitted(value) || CHAIN_KEYS.includes(key)) return;
+    if (commaBefore) this.out.byte(COMMA);
+    this.out.key(key);
+    this.out.value(value);
+    if (commaAfter) this.out.byte(COMMA);
   }
 
   private reserveBounds(size: number): void {
