@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { formatTraceId } from "../src/core/audit/trace-id.js";
 import { chainBatch } from "../src/core/ledger/record.js";
 import { sha256Hex } from "../src/core/ledger/sha256.js";
 import { LedgerSink } from "../src/store/ledger-sink.js";
@@ -139,16 +141,48 @@ function benchReserialize(seconds: number): number {
   return n / ((performance.now() - start) / 1000);
 }
 
-/** `concurrency` callers each append, await the durable ack, and append again. */
+/** How many events one run (trace) of the harness writes, about: a request, decisions, calls, the outcome. */
+const EVENTS_PER_TRACE = 8;
+/** More distinct trace ids than a run uses. */
+const TRACE_IDS = 1 << 17;
+/** Distinct users acting: the actor lookup sees as many keys as a mid-sized team would give it. */
+const USERS = 300;
+
+/**
+ * `concurrency` callers each append, await the durable ack, and append again. The events are
+ * what the harness writes: trace ids as Bridle makes them (random within the day, so their
+ * lookup entries land all over the index), a new trace every few events, 300 users, the
+ * current time.
+ */
 async function benchAppends(store: LedgerStore, seconds: number, concurrency: number): Promise<AppendBench> {
+  const template = makeEvent().actor!;
+  const actors = Array.from({ length: USERS }, (_, u) => ({ ...template, user: `user${u}@zyxbank.example` }));
+  // Random hex drawn up front: a randomBytes call per trace (~5 µs here) is the caller's cost,
+  // not the ledger's. Trace ids keep Bridle's form and spread (traceIdsFrom).
+  const random = randomBytes(6 * TRACE_IDS).toString("hex");
+  let traces = 0;
+  const nextTrace = (now: Date) => {
+    const at = (traces++ % TRACE_IDS) * 12;
+    return formatTraceId(now, random.slice(at, at + 12));
+  };
   let commits = 0;
   const sink = new LedgerSink(store, { onCommitted: () => void commits++ });
   let measuring = false;
   let events = 0;
   let stop = false;
   const caller = async (c: number) => {
+    let trace = "";
     for (let i = 0; !stop; i++) {
-      await sink.append(makeEvent({ id: `c${c}-${i}`, trace_id: `trace-${c % 97}` }));
+      const now = new Date();
+      if (i % EVENTS_PER_TRACE === 0) trace = nextTrace(now);
+      await sink.append(
+        makeEvent({
+          id: `c${c}-${i}`,
+          trace_id: trace,
+          actor: actors[(c + i) % USERS]!,
+          timestamp_utc: now.toISOString(),
+        }),
+      );
       if (measuring) events++;
     }
   };
