@@ -59,16 +59,8 @@ export class CanonicalWriter {
 
   /** `"name":` (the member's name, quoted, and the colon). */
   key(name: string): void {
-    let encoded = keyBytes.get(name);
-    if (encoded === undefined) {
-      encoded = Buffer.from(`${JSON.stringify(name)}:`);
-      if (keyBytes.size < 4096) keyBytes.set(name, encoded);
-    }
-    this.reserve(encoded.length);
-    const b = this.bytes;
-    let p = this.pos;
-    for (let i = 0; i < encoded.length; i++) b[p++] = encoded[i]!;
-    this.pos = p;
+    this.string(name);
+    this.byte(0x3a); // :
   }
 
   /** One byte of JSON structure (`{`, `,`, …). */
@@ -172,9 +164,6 @@ export function serializeCanonical(value: unknown): string {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 export const COMMA = 0x2c;
-
-/** Member names as `"name":` bytes: events reuse a few dozen names (bounded). */
-const keyBytes = new Map<string, Buffer>();
 
 /** What JSON leaves out: an `undefined`, function or symbol member (`null` in an array). */
 export function omitted(v: unknown): boolean {
