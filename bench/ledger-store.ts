@@ -143,6 +143,9 @@ function benchReserialize(seconds: number): number {
 
 /** How many events one run (trace) of the harness writes, about: a request, decisions, calls, the outcome. */
 const EVENTS_PER_TRACE = 8;
+const EVENTS_NOTE =
+  "The appended events are what the harness writes (about 850 bytes of canonical JSON each): trace ids in Bridle's form, random within the day, a new trace every 8 events, 300 users, the current time.";
+
 /** More distinct trace ids than a run uses. */
 const TRACE_IDS = 1 << 17;
 /** Distinct users acting: the actor lookup sees as many keys as a mid-sized team would give it. */
@@ -238,6 +241,8 @@ export function ledgerMarkdown(b: LedgerBench): string {
     `| fdatasync of a bare file | ${fmt(b.fdatasyncPerSec)} |`,
     `| chainBatch alone (canonical JSON + SHA-256, one core) | ${fmt(b.chainEventsPerSec)} events |`,
     `| parse + re-serialize + SHA-256 an event line, one core (the issue's yardstick: ${fmt(REFERENCE_RESERIALIZE_PER_SEC)} on the reference machine) | ${fmt(b.reserializeEventsPerSec)} events |`,
+    "",
+    EVENTS_NOTE,
     "",
     `SQLite runs: ${b.sqliteRuns.map((r) => fmt(r.eventsPerSec)).join(", ")} events/s. This machine does the issue's yardstick at ${(b.reserializeEventsPerSec / REFERENCE_RESERIALIZE_PER_SEC).toFixed(2)}× the reference machine's rate; the SQLite floor scaled by that ratio would be ${fmt((FLOORS.sqlite * b.reserializeEventsPerSec) / REFERENCE_RESERIALIZE_PER_SEC)} events/s. The verdicts above use the issue's absolute floors.`,
     "",
