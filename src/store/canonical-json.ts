@@ -145,7 +145,7 @@ export class CanonicalWriter {
   }
 
   /** Room for `n` more bytes after `pos`. */
-  reserve(n: number): void {
+  private reserve(n: number): void {
     const size = this.pos + n;
     if (size <= this.bytes.length) return;
     const grown = Buffer.allocUnsafeSlow(Math.max(size, this.bytes.length * 2));

@@ -7,8 +7,9 @@ import type { AuditEvent } from "../../src/core/audit/event.js";
 import type { LedgerRecord } from "../../src/core/ledger/record.js";
 import type { EventQuery } from "../../src/store/ledger-store.js";
 import { openDatabase } from "../../src/store/sqlite/connection.js";
-import { indexedPart, tailPart } from "../../src/store/sqlite/lookup-query.js";
+import { indexedPart, LOOKUP_THROUGH_SQL, tailPart } from "../../src/store/sqlite/lookup-query.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
+import { matchesQuery } from "../support/memory-ledger-store.js";
 import { readAll } from "./chain.js";
 import { makeEvent } from "./events.js";
 
@@ -35,14 +36,7 @@ function eventAt(i: number, trace: number, user: number, type: number): AuditEve
 /** What `query` must return: the records that pass every filter, oldest first, at most `limit`. */
 function expected(all: readonly LedgerRecord[], q: EventQuery): number[] {
   return all
-    .filter(
-      (r) =>
-        (q.trace_id === undefined || r.trace_id === q.trace_id) &&
-        (q.actor === undefined || r.actor?.user === q.actor) &&
-        (q.event_type === undefined || r.event_type === q.event_type) &&
-        (q.since === undefined || r.timestamp_utc >= q.since) &&
-        (q.after_seq === undefined || r.seq > q.after_seq),
-    )
+    .filter((r) => matchesQuery(r, q))
     .slice(0, q.limit)
     .map((r) => r.seq);
 }
@@ -147,7 +141,7 @@ describe("SQLite bulk lookup for trace_id and actor", () => {
 function lookupThrough(path: string): number {
   const db = openDatabase(path, { readonly: true });
   try {
-    return db.prepare("SELECT through_seq FROM audit_lookup_progress").pluck().get() as number;
+    return db.prepare(LOOKUP_THROUGH_SQL).pluck().get() as number;
   } finally {
     db.close();
   }

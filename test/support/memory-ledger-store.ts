@@ -51,14 +51,7 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 
   async query(q: EventQuery): Promise<LedgerRecord[]> {
-    const matches = this.records.filter(
-      (r) =>
-        (q.trace_id === undefined || r.trace_id === q.trace_id) &&
-        (q.actor === undefined || r.actor?.user === q.actor) &&
-        (q.event_type === undefined || r.event_type === q.event_type) &&
-        (q.since === undefined || r.timestamp_utc >= q.since) &&
-        (q.after_seq === undefined || r.seq > q.after_seq),
-    );
+    const matches = this.records.filter((r) => matchesQuery(r, q));
     return structuredClone(matches.slice(0, q.limit));
   }
 
@@ -124,4 +117,15 @@ export function sampleEvents(count: number, start = Date.UTC(2025, 0, 15, 9, 30)
     outcome: { status: "ok" },
     data: { index: i },
   }));
+}
+
+/** Whether a record passes every filter of `q`: what each store's `query` must select. */
+export function matchesQuery(r: LedgerRecord, q: EventQuery): boolean {
+  return (
+    (q.trace_id === undefined || r.trace_id === q.trace_id) &&
+    (q.actor === undefined || r.actor?.user === q.actor) &&
+    (q.event_type === undefined || r.event_type === q.event_type) &&
+    (q.since === undefined || r.timestamp_utc >= q.since) &&
+    (q.after_seq === undefined || r.seq > q.after_seq)
+  );
 }

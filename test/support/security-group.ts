@@ -1,3 +1,4 @@
+import type { SecurityGroupChangeArgs } from "../../src/core/changes/security-group.js";
 import type { Sandbox } from "../../src/sandbox/server.js";
 
 /** The seeded development bastion, which exposes SSH to the world: the scenario Bridle exists for. */
@@ -14,7 +15,7 @@ export const CLOSE_SSH = {
   cidr: "0.0.0.0/0",
   change_ticket: "CHG-18422",
   rollback_plan: "authorize tcp/22 from 0.0.0.0/0 again",
-};
+} satisfies SecurityGroupChangeArgs;
 
 /** Whether the bastion's SSH rule is open in the sandbox right now. */
 export function sshOpen(sandbox: Sandbox): boolean {

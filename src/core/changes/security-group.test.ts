@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BASTION_SG, CLOSE_SSH } from "../../../test/support/security-group.js";
 import { BridleError } from "../errors.js";
 import {
   type DescribedSecurityGroup,
@@ -8,33 +9,18 @@ import {
   isCanonicalIpv4Cidr,
   production,
   resources,
-  type SecurityGroupChangeArgs,
   type SecurityGroupSnapshot,
   snapshotOf,
 } from "./security-group.js";
 
-const BASTION = "sg-0a1b2c3d4e5f60001";
-
 const described: DescribedSecurityGroup = {
-  groupId: BASTION,
+  groupId: BASTION_SG,
   groupName: "platform-infra-bastion",
   vpcId: "vpc-0d1e2f3a4b5c60001",
   ingress: [
     { protocol: "tcp", fromPort: 443, toPort: 443, cidrs: ["10.0.0.0/8"], ipv6Cidrs: ["::/0"] },
     { protocol: "tcp", fromPort: 22, toPort: 22, cidrs: ["0.0.0.0/0"], ipv6Cidrs: [] },
   ],
-};
-
-const closeSsh: SecurityGroupChangeArgs = {
-  account: "development",
-  security_group_id: BASTION,
-  operation: "revoke_ingress",
-  protocol: "tcp",
-  from_port: 22,
-  to_port: 22,
-  cidr: "0.0.0.0/0",
-  change_ticket: "CHG-18422",
-  rollback_plan: "authorize tcp/22 from 0.0.0.0/0 again",
 };
 
 const ssh = { protocol: "tcp", from_port: 22, to_port: 22, cidr: "0.0.0.0/0" };
@@ -46,7 +32,7 @@ describe("snapshotOf", () => {
     expect(snapshotOf("development", described)).toEqual({
       kind: "aws.security_group",
       account: "development",
-      group_id: BASTION,
+      group_id: BASTION_SG,
       group_name: "platform-infra-bastion",
       vpc_id: "vpc-0d1e2f3a4b5c60001",
       ingress: [ssh, https4, https6],
@@ -72,8 +58,8 @@ describe("diff", () => {
   const before = snapshotOf("development", described);
 
   it("shows revoking SSH from the world as one removed rule", () => {
-    expect(diff(before, closeSsh)).toEqual({
-      group: { account: "development", group_id: BASTION, group_name: "platform-infra-bastion" },
+    expect(diff(before, CLOSE_SSH)).toEqual({
+      group: { account: "development", group_id: BASTION_SG, group_name: "platform-infra-bastion" },
       operation: "revoke_ingress",
       rule: ssh,
       before: [ssh, https4, https6],
@@ -81,12 +67,12 @@ describe("diff", () => {
       added: [],
       removed: [ssh],
       no_op: false,
-      summary: `revoke tcp 22 from 0.0.0.0/0 on ${BASTION} (platform-infra-bastion) in development`,
+      summary: `revoke tcp 22 from 0.0.0.0/0 on ${BASTION_SG} (platform-infra-bastion) in development`,
     });
   });
 
   it("shows an authorize as one added rule, in canonical order", () => {
-    const vpn = { ...closeSsh, operation: "authorize_ingress" as const, cidr: "10.8.0.0/16" };
+    const vpn = { ...CLOSE_SSH, operation: "authorize_ingress" as const, cidr: "10.8.0.0/16" };
     const result = diff(before, vpn);
     const rule = { protocol: "tcp", from_port: 22, to_port: 22, cidr: "10.8.0.0/16" };
     expect(result.added).toEqual([rule]);
@@ -96,14 +82,14 @@ describe("diff", () => {
   });
 
   it("shows authorizing a rule that exists as a no-op", () => {
-    const result = diff(before, inverse(closeSsh));
+    const result = diff(before, inverse(CLOSE_SSH));
     expect(result).toMatchObject({ added: [], removed: [], no_op: true });
     expect(result.after).toEqual(result.before);
     expect(result.summary).toMatch(/^no change: tcp 22 from 0\.0\.0\.0\/0 is already allowed/);
   });
 
   it("shows revoking a rule that does not exist as a no-op", () => {
-    const result = diff(before, { ...closeSsh, from_port: 3389, to_port: 3389 });
+    const result = diff(before, { ...CLOSE_SSH, from_port: 3389, to_port: 3389 });
     expect(result).toMatchObject({ added: [], removed: [], no_op: true });
     expect(result.summary).toContain("is not allowed");
   });
@@ -114,7 +100,7 @@ describe("diff", () => {
       ingress: [{ protocol: "-1", fromPort: null, toPort: null, cidrs: ["10.0.0.0/8"], ipv6Cidrs: [] }],
     });
     const result = diff(all, {
-      ...closeSsh,
+      ...CLOSE_SSH,
       protocol: "-1",
       from_port: 0,
       to_port: 65535,
@@ -125,26 +111,26 @@ describe("diff", () => {
   });
 
   it("refuses a snapshot of another group or account, or not a snapshot at all", () => {
-    expect(() => diff(before, { ...closeSsh, security_group_id: "sg-0a1b2c3d4e5f60002" })).toThrow(
+    expect(() => diff(before, { ...CLOSE_SSH, security_group_id: "sg-0a1b2c3d4e5f60002" })).toThrow(
       BridleError,
     );
-    expect(() => diff(before, { ...closeSsh, account: "staging" })).toThrow(/another security group/);
-    expect(() => diff({ ...before, kind: "something.else" }, closeSsh)).toThrow(/not a security-group/);
-    expect(() => diff(null, closeSsh)).toThrow(BridleError);
+    expect(() => diff(before, { ...CLOSE_SSH, account: "staging" })).toThrow(/another security group/);
+    expect(() => diff({ ...before, kind: "something.else" }, CLOSE_SSH)).toThrow(/not a security-group/);
+    expect(() => diff(null, CLOSE_SSH)).toThrow(BridleError);
   });
 });
 
 describe("inverse", () => {
   it("swaps the operation and keeps the same rule", () => {
-    expect(inverse(closeSsh)).toEqual({ ...closeSsh, operation: "authorize_ingress" });
-    expect(inverse(inverse(closeSsh))).toEqual(closeSsh);
+    expect(inverse(CLOSE_SSH)).toEqual({ ...CLOSE_SSH, operation: "authorize_ingress" });
+    expect(inverse(inverse(CLOSE_SSH))).toEqual(CLOSE_SSH);
   });
 
   it("undoes the diff it inverts", () => {
     const before = snapshotOf("development", described);
-    const change = diff(before, closeSsh);
+    const change = diff(before, CLOSE_SSH);
     const afterChange: SecurityGroupSnapshot = { ...before, ingress: change.after };
-    const undo = diff(afterChange, inverse(closeSsh));
+    const undo = diff(afterChange, inverse(CLOSE_SSH));
     expect(undo.added).toEqual(change.removed);
     expect(undo.after).toEqual(before.ingress);
   });
@@ -161,14 +147,14 @@ describe("drift", () => {
   it("names rules added and removed since the change", () => {
     const now = { ...after, ingress: [ssh, https4] };
     expect(drift(after, now)).toEqual([
-      `ingress tcp 443 from ::/0 was removed from ${BASTION} since the change`,
-      `ingress tcp 22 from 0.0.0.0/0 was added to ${BASTION} since the change`,
+      `ingress tcp 443 from ::/0 was removed from ${BASTION_SG} since the change`,
+      `ingress tcp 22 from 0.0.0.0/0 was added to ${BASTION_SG} since the change`,
     ]);
   });
 
   it("treats another group, or something that is not a snapshot, as drift", () => {
     expect(drift(after, { ...after, group_id: "sg-0a1b2c3d4e5f60002" })).toEqual([
-      `the snapshots are of different groups: development:${BASTION} and development:sg-0a1b2c3d4e5f60002`,
+      `the snapshots are of different groups: development:${BASTION_SG} and development:sg-0a1b2c3d4e5f60002`,
     ]);
     expect(drift(undefined, after)).toHaveLength(1);
     expect(drift(after, { groups: [] })).toEqual(["the current state is not a security-group snapshot"]);
@@ -177,7 +163,7 @@ describe("drift", () => {
 
 describe("resources and production", () => {
   it("names the one group, with its account", () => {
-    expect(resources(closeSsh)).toEqual([`aws:development:${BASTION}`]);
+    expect(resources(CLOSE_SSH)).toEqual([`aws:development:${BASTION_SG}`]);
   });
 
   it.each([
@@ -188,7 +174,7 @@ describe("resources and production", () => {
     ["staging", false],
     ["preprod", false],
   ])("production(%s) = %s", (account, expected) => {
-    expect(production({ ...closeSsh, account })).toBe(expected);
+    expect(production({ ...CLOSE_SSH, account })).toBe(expected);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BASTION_SG, CLOSE_SSH } from "../../../test/support/security-group.js";
 import { ConnectorsConfigSchema } from "../../config/schema.js";
 import { createConnectors, sandboxConnectorsConfig } from "../../connectors/index.js";
 import type { Connectors } from "../../connectors/types.js";
@@ -12,50 +13,39 @@ import { TOOL_CATALOG, awsModifySecurityGroup as tool } from "./catalog.js";
  * to end over HTTP against the simulator (snapshot → diff → write → snapshot → drift → inverse).
  */
 
-const BASTION = "sg-0a1b2c3d4e5f60001";
-const VALID = {
-  account: "development",
-  security_group_id: BASTION,
-  operation: "revoke_ingress",
-  protocol: "tcp",
-  from_port: 22,
-  to_port: 22,
-  cidr: "0.0.0.0/0",
-  change_ticket: "CHG-18422",
-  rollback_plan: "Re-authorize tcp/22 from 0.0.0.0/0 with aws_modify_security_group.",
-};
-
 describe("arguments", () => {
   it("is in the catalogue under its policy name", () => {
     expect(TOOL_CATALOG.get("aws_modify_security_group")).toBe(tool);
   });
 
   it("accepts a well-formed change, with or without ticket and plan (the gateway requires them)", () => {
-    expect(tool.input.parse(VALID)).toEqual(VALID);
-    const { change_ticket: _t, rollback_plan: _p, ...bare } = VALID;
+    expect(tool.input.parse(CLOSE_SSH)).toEqual(CLOSE_SSH);
+    const { change_ticket: _t, rollback_plan: _p, ...bare } = CLOSE_SSH;
     expect(tool.input.safeParse(bare).success).toBe(true);
-    expect(tool.input.safeParse({ ...VALID, protocol: "icmp", from_port: 8, to_port: 0 }).success).toBe(true);
-    expect(tool.input.safeParse({ ...VALID, protocol: "-1", from_port: 0, to_port: 65535 }).success).toBe(
+    expect(tool.input.safeParse({ ...CLOSE_SSH, protocol: "icmp", from_port: 8, to_port: 0 }).success).toBe(
+      true,
+    );
+    expect(tool.input.safeParse({ ...CLOSE_SSH, protocol: "-1", from_port: 0, to_port: 65535 }).success).toBe(
       true,
     );
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ["an unknown key", { ...VALID, ip_permissions: [] }, ""],
-    ["a malformed group id", { ...VALID, security_group_id: "sg-XYZ" }, "security_group_id"],
-    ["a short group id", { ...VALID, security_group_id: "sg-0a1b2c3" }, "security_group_id"],
-    ["another operation", { ...VALID, operation: "delete_group" }, "operation"],
-    ["another protocol", { ...VALID, protocol: "gre" }, "protocol"],
-    ["an IPv6 CIDR", { ...VALID, cidr: "::/0" }, "cidr"],
-    ["a CIDR with host bits", { ...VALID, cidr: "10.1.2.3/8" }, "cidr"],
-    ["a bare address", { ...VALID, cidr: "10.0.0.1" }, "cidr"],
-    ["a port above 65535", { ...VALID, to_port: 65536 }, "to_port"],
-    ["a negative port", { ...VALID, from_port: -1 }, "from_port"],
-    ["a fractional port", { ...VALID, from_port: 22.5 }, "from_port"],
-    ["a port as a string", { ...VALID, from_port: "22" }, "from_port"],
-    ["from above to", { ...VALID, from_port: 23, to_port: 22 }, "to_port"],
-    ["an ICMP type above 255", { ...VALID, protocol: "icmp", from_port: 300, to_port: 0 }, "from_port"],
-    ["a non-string ticket", { ...VALID, change_ticket: 18422 }, "change_ticket"],
+    ["an unknown key", { ...CLOSE_SSH, ip_permissions: [] }, ""],
+    ["a malformed group id", { ...CLOSE_SSH, security_group_id: "sg-XYZ" }, "security_group_id"],
+    ["a short group id", { ...CLOSE_SSH, security_group_id: "sg-0a1b2c3" }, "security_group_id"],
+    ["another operation", { ...CLOSE_SSH, operation: "delete_group" }, "operation"],
+    ["another protocol", { ...CLOSE_SSH, protocol: "gre" }, "protocol"],
+    ["an IPv6 CIDR", { ...CLOSE_SSH, cidr: "::/0" }, "cidr"],
+    ["a CIDR with host bits", { ...CLOSE_SSH, cidr: "10.1.2.3/8" }, "cidr"],
+    ["a bare address", { ...CLOSE_SSH, cidr: "10.0.0.1" }, "cidr"],
+    ["a port above 65535", { ...CLOSE_SSH, to_port: 65536 }, "to_port"],
+    ["a negative port", { ...CLOSE_SSH, from_port: -1 }, "from_port"],
+    ["a fractional port", { ...CLOSE_SSH, from_port: 22.5 }, "from_port"],
+    ["a port as a string", { ...CLOSE_SSH, from_port: "22" }, "from_port"],
+    ["from above to", { ...CLOSE_SSH, from_port: 23, to_port: 22 }, "to_port"],
+    ["an ICMP type above 255", { ...CLOSE_SSH, protocol: "icmp", from_port: 300, to_port: 0 }, "from_port"],
+    ["a non-string ticket", { ...CLOSE_SSH, change_ticket: 18422 }, "change_ticket"],
   ])("refuses %s", (_, args, path) => {
     const parsed = tool.input.safeParse(args);
     expect(parsed.success).toBe(false);
@@ -64,7 +54,7 @@ describe("arguments", () => {
 });
 
 describe("change support", () => {
-  const args = tool.input.parse(VALID);
+  const args = tool.input.parse(CLOSE_SSH);
   let sandbox: Sandbox;
   let connectors: Connectors;
   beforeEach(async () => {
@@ -92,7 +82,7 @@ describe("change support", () => {
   if (!change) throw new Error("aws_modify_security_group must have change support");
 
   it("names its resource and is not production for development", () => {
-    expect(change.resources(args)).toEqual([`aws:development:${BASTION}`]);
+    expect(change.resources(args)).toEqual([`aws:development:${BASTION_SG}`]);
     expect(change.production(args)).toBe(false);
     expect(change.production({ ...args, account: "production" })).toBe(true);
   });
@@ -102,7 +92,7 @@ describe("change support", () => {
     expect(snapshot).toEqual({
       kind: "aws.security_group",
       account: "development",
-      group_id: BASTION,
+      group_id: BASTION_SG,
       group_name: "platform-infra-bastion",
       vpc_id: "vpc-0d1e2f3a4b5c60001",
       ingress: [{ protocol: "tcp", from_port: 22, to_port: 22, cidr: "0.0.0.0/0" }],
@@ -124,16 +114,16 @@ describe("change support", () => {
     expect(change.drift(after, await change.snapshot(connectors, args, ctx))).toEqual([]);
 
     // Someone reopens SSH from the corporate range in the console behind Bridle's back.
-    driftIngress(sandbox.state.aws, "development", BASTION, {
+    driftIngress(sandbox.state.aws, "development", BASTION_SG, {
       add: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "10.0.0.0/8" }],
     });
     const drifted = await change.snapshot(connectors, args, ctx);
     expect(change.drift(after, drifted)).toEqual([
-      `ingress tcp 22 from 10.0.0.0/8 was added to ${BASTION} since the change`,
+      `ingress tcp 22 from 10.0.0.0/8 was added to ${BASTION_SG} since the change`,
     ]);
 
     // Once the drift is undone, the rollback runs and restores the state before the change.
-    driftIngress(sandbox.state.aws, "development", BASTION, {
+    driftIngress(sandbox.state.aws, "development", BASTION_SG, {
       remove: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "10.0.0.0/8" }],
     });
     expect(change.drift(after, await change.snapshot(connectors, args, ctx))).toEqual([]);

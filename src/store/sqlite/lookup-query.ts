@@ -14,6 +14,9 @@ import type { EventQuery } from "../ledger-store.js";
  */
 export const LookupField = { TraceId: 1, ActorUser: 2 } as const;
 
+/** How far the lookup goes: every event up to this seq has its entries. */
+export const LOOKUP_THROUGH_SQL = "SELECT through_seq FROM audit_lookup_progress WHERE id = 1";
+
 export interface Statement {
   sql: string;
   params: (string | number)[];

@@ -19,7 +19,7 @@ import {
 } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
-import { indexedPart, tailPart, usesLookup } from "./lookup-query.js";
+import { indexedPart, LOOKUP_THROUGH_SQL, tailPart, usesLookup } from "./lookup-query.js";
 import { migrate } from "./migrations.js";
 import { SqliteCallHistoryStore } from "./sqlite-call-history-store.js";
 import {
@@ -94,9 +94,7 @@ export class SqliteLedgerStore implements LedgerStore {
         "SELECT seq, hash, signed_at, key_id, signature FROM ledger_checkpoints ORDER BY seq, key_id",
       ),
       getCursor: this.db.prepare<[string], { seq: number }>("SELECT seq FROM ledger_cursors WHERE name = ?"),
-      lookupThrough: this.db
-        .prepare<[], number>("SELECT through_seq FROM audit_lookup_progress WHERE id = 1")
-        .pluck(),
+      lookupThrough: this.db.prepare<[], number>(LOOKUP_THROUGH_SQL).pluck(),
     };
   }
 

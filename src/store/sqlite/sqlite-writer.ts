@@ -3,7 +3,7 @@ import { type SealedBatch, sealBatch, sealedRecord } from "../batch-sealing.js";
 import { Column, columnBytes, type EncodedBatch } from "../event-encoding.js";
 import { type ChainedBatch, hashAt } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
-import { LookupField } from "./lookup-query.js";
+import { LOOKUP_THROUGH_SQL, LookupField } from "./lookup-query.js";
 
 type Head = { seq: number; hash: string };
 
@@ -58,7 +58,7 @@ export class SqliteWriter {
          WHERE seq > ? AND ${column} IS NOT NULL GROUP BY ${column}`,
       );
     this.lookup = {
-      through: db.prepare<[], number>("SELECT through_seq FROM audit_lookup_progress WHERE id = 1").pluck(),
+      through: db.prepare<[], number>(LOOKUP_THROUGH_SQL).pluck(),
       traces: fill(LookupField.TraceId, "trace_id"),
       actors: fill(LookupField.ActorUser, "actor_user"),
       advance: db.prepare<[number]>("UPDATE audit_lookup_progress SET through_seq = ? WHERE id = 1"),
