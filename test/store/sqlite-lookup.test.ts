@@ -6,11 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/core/audit/event.js";
 import type { LedgerRecord } from "../../src/core/ledger/record.js";
 import type { EventQuery } from "../../src/store/ledger-store.js";
-import { openDatabase } from "../../src/store/sqlite/connection.js";
+import { encodeEvents } from "../../src/store/event-encoding.js";
+import { openConnection, openDatabase } from "../../src/store/sqlite/connection.js";
 import { indexedPart, LOOKUP_THROUGH_SQL, tailPart } from "../../src/store/sqlite/lookup-query.js";
+import { migrate } from "../../src/store/sqlite/migrations.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
+import { SqliteWriter } from "../../src/store/sqlite/sqlite-writer.js";
 import { matchesQuery } from "../support/memory-ledger-store.js";
-import { readAll } from "./chain.js";
+import { expectIntactChain, readAll } from "./chain.js";
 import { makeEvent } from "./events.js";
 
 /**
@@ -136,7 +139,102 @@ describe("SQLite bulk lookup for trace_id and actor", () => {
       await store.close();
     }
   });
+
+  it("keeps the lookup exact across a restart in the middle of a window", async () => {
+    const path = join(dir, "ledger.db");
+    const first = new SqliteLedgerStore(path, { lookupEvery: 10 });
+    await first.append(Array.from({ length: 7 }, (_, i) => eventAt(i, i % 3, i % 3, 0)));
+    await first.close();
+    // The new writer has no window in memory: it must rebuild it from rows 1..7.
+    const second = new SqliteLedgerStore(path, { lookupEvery: 10 });
+    try {
+      await second.append(Array.from({ length: 6 }, (_, i) => eventAt(7 + i, (7 + i) % 3, i % 3, 0)));
+      expect(lookupThrough(path)).toBe(13);
+      expectLookupMatchesRows(path);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("keeps the lookup exact when two writers take turns on one file", async () => {
+    const path = join(dir, "ledger.db");
+    const a = new SqliteLedgerStore(path, { writer: "inline", lookupEvery: 8 });
+    const b = new SqliteLedgerStore(path, { writer: "inline", lookupEvery: 8 });
+    try {
+      for (let i = 0; i < 40; i += 3) {
+        const store = (i / 3) % 2 === 0 ? a : b;
+        await store.append([0, 1, 2].map((j) => eventAt(i + j, (i + j) % 3, (i / 3) % 3, 0)));
+      }
+      expect(lookupThrough(path)).toBeGreaterThanOrEqual(32);
+      expectLookupMatchesRows(path);
+      expectIntactChain(await readAll(a));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("forgets the values of a failed append even when another writer fills the same seqs", () => {
+    const path = join(dir, "ledger.db");
+    const open = () => {
+      const db = openConnection(path);
+      migrate(db, () => new Date());
+      return { db, writer: new SqliteWriter(db, { lookupEvery: 10 }) };
+    };
+    const one = open();
+    const two = open();
+    const append = (w: SqliteWriter, from: number, trace: number) =>
+      w.append(encodeEvents([0, 1, 2].map((j) => eventAt(from + j, trace, 0, 0))), null);
+    try {
+      append(one.writer, 0, 0);
+      // Only this connection refuses the third event: the first two were inserted, then rolled back.
+      one.db.exec(
+        "CREATE TEMP TRIGGER poison BEFORE INSERT ON audit_events WHEN NEW.seq = 6 BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+      );
+      expect(() => append(one.writer, 3, 1)).toThrow(/poisoned/);
+      one.db.exec("DROP TRIGGER poison");
+      // Seqs 4..6 now hold trace t3, written by the other connection: the head is where the
+      // failed append would have left it.
+      append(two.writer, 3, 2);
+      append(one.writer, 6, 0);
+      append(one.writer, 9, 0);
+      expect(lookupThrough(path)).toBe(12);
+      expectLookupMatchesRows(path);
+    } finally {
+      one.db.close();
+      two.db.close();
+    }
+  });
 });
+
+/** Every lookup entry up to through_seq names exactly the rows that hold its value, once each. */
+function expectLookupMatchesRows(path: string): void {
+  const db = openDatabase(path, { readonly: true });
+  try {
+    const through = db.prepare(LOOKUP_THROUGH_SQL).pluck().get() as number;
+    for (const [field, column] of [
+      [1, "trace_id"],
+      [2, "actor_user"],
+    ] as const) {
+      const listed = db
+        .prepare(
+          `SELECT l.value, j.value AS seq FROM audit_lookup l, json_each(l.seqs) j
+           WHERE l.field = ? AND l.last_seq <= ? ORDER BY seq`,
+        )
+        .all(field, through);
+      const rows = db
+        .prepare(
+          `SELECT ${column} AS value, seq FROM audit_events WHERE seq <= ? AND ${column} IS NOT NULL ORDER BY seq`,
+        )
+        .all(through);
+      expect(listed).toEqual(rows);
+    }
+    const pending = db.prepare("SELECT COUNT(*) FROM audit_lookup WHERE last_seq > ?").pluck();
+    expect(pending.get(through)).toBe(0);
+  } finally {
+    db.close();
+  }
+}
 
 function lookupThrough(path: string): number {
   const db = openDatabase(path, { readonly: true });

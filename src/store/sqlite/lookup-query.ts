@@ -13,6 +13,7 @@ import type { EventQuery } from "../ledger-store.js";
  * entries up to a published `through` never change, and rows after it stay rows after it.
  */
 export const LookupField = { TraceId: 1, ActorUser: 2 } as const;
+export type LookupField = (typeof LookupField)[keyof typeof LookupField];
 
 /** How far the lookup goes: every event up to this seq has its entries. */
 export const LOOKUP_THROUGH_SQL = "SELECT through_seq FROM audit_lookup_progress WHERE id = 1";

@@ -1,9 +1,10 @@
 import type Database from "better-sqlite3";
 import { type SealedBatch, sealBatch, sealedRecord } from "../batch-sealing.js";
-import { Column, columnBytes, type EncodedBatch } from "../event-encoding.js";
+import { Column, columnBytes, columnString, type EncodedBatch } from "../event-encoding.js";
 import { type ChainedBatch, hashAt } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
-import { LOOKUP_THROUGH_SQL, LookupField } from "./lookup-query.js";
+import { LOOKUP_THROUGH_SQL } from "./lookup-query.js";
+import { LookupWindow } from "./lookup-window.js";
 
 type Head = { seq: number; hash: string };
 
@@ -17,7 +18,7 @@ export interface WriterOptions {
    * Events between two bulk updates of the trace and actor lookup (default 32,768). Larger
    * means fewer entries (a trace's events mostly fall in one stretch, so one entry lists them
    * all) and a longer tail for queries to walk: about 0.15 ms per thousand events here, so a
-   * few milliseconds at most. Each update adds a few tens of milliseconds to one commit.
+   * few milliseconds at most. Each update adds a few milliseconds to one commit.
    */
   lookupEvery?: number;
 }
@@ -35,10 +36,11 @@ export const DEFAULT_LOOKUP_EVERY = 32_768;
  * (`CAST(? AS TEXT)` reads a blob's bytes as text in the database's encoding, UTF-8): no
  * string is made of them on this thread.
  *
- * trace_id and actor_user are indexed in bulk: every `lookupEvery` events, inside the append
- * that crosses the mark, one INSERT…SELECT per column adds an entry per distinct value of the
- * new events (with the list of its seqs) to `audit_lookup` and moves `through_seq` (see
- * migration 4, and lookup-query.ts for how queries use it).
+ * trace_id and actor_user are indexed in bulk: the writer groups the new events' values in
+ * memory (LookupWindow) as it inserts them, and every `lookupEvery` events, inside the append
+ * that crosses the mark, inserts one entry per distinct value (with the list of its seqs) into
+ * `audit_lookup` and moves `through_seq` (see migration 4, and lookup-query.ts for how queries
+ * use it).
  */
 export class SqliteWriter {
   private readonly head;
@@ -48,19 +50,20 @@ export class SqliteWriter {
   private readonly appendTx;
   private readonly lookup;
   private readonly lookupEvery: number;
+  private readonly window = new LookupWindow();
 
   constructor(db: Database.Database, options: WriterOptions = {}) {
     this.lookupEvery = Math.max(1, options.lookupEvery ?? DEFAULT_LOOKUP_EVERY);
-    const fill = (field: number, column: string) =>
-      db.prepare<[number]>(
-        `INSERT INTO audit_lookup (field, value, last_seq, seqs)
-         SELECT ${field}, ${column}, MAX(seq), json_group_array(seq ORDER BY seq) FROM audit_events
-         WHERE seq > ? AND ${column} IS NOT NULL GROUP BY ${column}`,
-      );
     this.lookup = {
       through: db.prepare<[], number>(LOOKUP_THROUGH_SQL).pluck(),
-      traces: fill(LookupField.TraceId, "trace_id"),
-      actors: fill(LookupField.ActorUser, "actor_user"),
+      rowsAfter: db
+        .prepare<[number], [number, string, string | null]>(
+          "SELECT seq, trace_id, actor_user FROM audit_events WHERE seq > ? ORDER BY seq",
+        )
+        .raw(),
+      entry: db.prepare<[number, string, number, string]>(
+        "INSERT INTO audit_lookup (field, value, last_seq, seqs) VALUES (?, ?, ?, ?)",
+      ),
       advance: db.prepare<[number]>("UPDATE audit_lookup_progress SET through_seq = ? WHERE id = 1"),
     };
     this.head = db.prepare<[], Head>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
@@ -82,13 +85,19 @@ export class SqliteWriter {
   }
 
   append(batch: EncodedBatch, sealed: SealedBatch | null): WrittenBatch {
-    return this.appendTx.immediate(batch, sealed);
+    try {
+      return this.appendTx.immediate(batch, sealed);
+    } catch (error) {
+      this.window.invalidate(); // it may hold events that were rolled back
+      throw error;
+    }
   }
 
   private insertBatch(batch: EncodedBatch, presealed: SealedBatch | null): WrittenBatch {
     const head = this.head.get() ?? null;
     const valid = presealed !== null && sameHead(presealed.after, head);
     const sealed = valid ? presealed : sealBatch(batch, head);
+    this.catchUpWindow(sealed.after.seq);
     let prevHash = sealed.after.hash;
     for (let i = 0; i < sealed.count; i++) {
       const hash = hashAt(sealed, i);
@@ -103,18 +112,35 @@ export class SqliteWriter {
         hash,
       );
       prevHash = hash;
+      this.window.add(
+        sealed.after.seq + i + 1,
+        columnString(batch, i, Column.TraceId)!,
+        columnString(batch, i, Column.ActorUser),
+      );
     }
-    this.indexLookups(sealed.after.seq + sealed.count);
+    if (this.window.end - this.window.base >= this.lookupEvery) this.indexLookups();
     return { after: sealed.after, count: sealed.count, hashes: sealed.hashes, resealed: !valid };
   }
 
-  /** Adds the lookup entries of the events after `through_seq`, once there are enough of them. */
-  private indexLookups(head: number): void {
+  /**
+   * Brings the window to the rows `(through_seq, head]`. Only a restart, a failed append or
+   * another process writing the file leaves it behind.
+   */
+  private catchUpWindow(head: number): void {
     const through = this.lookup.through.get() ?? 0;
-    if (head - through < this.lookupEvery) return;
-    this.lookup.traces.run(through);
-    this.lookup.actors.run(through);
-    this.lookup.advance.run(head);
+    if (this.window.base !== through || this.window.end > head) this.window.reset(through);
+    if (this.window.end < head) {
+      for (const [seq, traceId, actorUser] of this.lookup.rowsAfter.all(this.window.end)) {
+        this.window.add(seq, traceId, actorUser);
+      }
+    }
+  }
+
+  /** Inserts the window's entries and moves through_seq to its end. */
+  private indexLookups(): void {
+    for (const e of this.window.entries()) this.lookup.entry.run(e.field, e.value, e.lastSeq, e.seqs);
+    this.lookup.advance.run(this.window.end);
+    this.window.reset(this.window.end);
   }
 
   saveCheckpoint(cp: Checkpoint): void {
