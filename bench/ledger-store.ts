@@ -3,6 +3,7 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } fr
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { AuditEventType } from "../src/core/audit/event.js";
 import { formatTraceId } from "../src/core/audit/trace-id.js";
 import { chainBatch } from "../src/core/ledger/record.js";
 import { sha256Hex } from "../src/core/ledger/sha256.js";
@@ -141,10 +142,20 @@ function benchReserialize(seconds: number): number {
   return n / ((performance.now() - start) / 1000);
 }
 
-/** How many events one run (trace) of the harness writes, about: a request, decisions, calls, the outcome. */
-const EVENTS_PER_TRACE = 8;
+/** The events of one run (trace) of the review workflow: a decision and a call per tool, validation, the outcome. */
+const RUN_EVENT_TYPES: readonly AuditEventType[] = [
+  "policy_decision",
+  "tool_call",
+  "policy_decision",
+  "tool_call",
+  "policy_decision",
+  "tool_call",
+  "validation_result",
+  "ai_agent_review_completed",
+];
+const EVENTS_PER_TRACE = RUN_EVENT_TYPES.length;
 const EVENTS_NOTE =
-  "The appended events are what the harness writes (about 850 bytes of canonical JSON each): trace ids in Bridle's form, random within the day, a new trace every 8 events, 300 users, the current time.";
+  "The appended events are what the harness writes (about 850 bytes of canonical JSON each): trace ids in Bridle's form, random within the day, a new trace every 8 events with a review run's event types (decisions, tool calls, validation, outcome), 300 users, the current time.";
 
 /** More distinct trace ids than a run uses. */
 const TRACE_IDS = 1 << 17;
@@ -154,8 +165,8 @@ const USERS = 300;
 /**
  * `concurrency` callers each append, await the durable ack, and append again. The events are
  * what the harness writes: trace ids as Bridle makes them (random within the day, so their
- * lookup entries land all over the index), a new trace every few events, 300 users, the
- * current time.
+ * lookup entries land all over the index), a new trace every few events with a run's event
+ * types, 300 users, the current time.
  */
 async function benchAppends(store: LedgerStore, seconds: number, concurrency: number): Promise<AppendBench> {
   const template = makeEvent().actor!;
@@ -182,6 +193,7 @@ async function benchAppends(store: LedgerStore, seconds: number, concurrency: nu
         makeEvent({
           id: `c${c}-${i}`,
           trace_id: trace,
+          event_type: RUN_EVENT_TYPES[i % EVENTS_PER_TRACE]!,
           actor: actors[(c + i) % USERS]!,
           timestamp_utc: now.toISOString(),
         }),

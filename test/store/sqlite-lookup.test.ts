@@ -8,7 +8,13 @@ import type { LedgerRecord } from "../../src/core/ledger/record.js";
 import { encodeEvents } from "../../src/store/event-encoding.js";
 import type { EventQuery } from "../../src/store/ledger-store.js";
 import { openConnection, openDatabase } from "../../src/store/sqlite/connection.js";
-import { indexedPart, LOOKUP_THROUGH_SQL, tailPart } from "../../src/store/sqlite/lookup-query.js";
+import {
+  indexedPart,
+  LOOKUP_FIELDS,
+  LOOKUP_THROUGH_SQL,
+  lookupKey,
+  tailPart,
+} from "../../src/store/sqlite/lookup-query.js";
 import { migrate } from "../../src/store/sqlite/migrations.js";
 import { SqliteLedgerStore } from "../../src/store/sqlite/sqlite-ledger-store.js";
 import { SqliteWriter } from "../../src/store/sqlite/sqlite-writer.js";
@@ -56,7 +62,7 @@ const queries = fc.record(
   { requiredKeys: ["limit"] },
 );
 
-describe("SQLite bulk lookup for trace_id and actor", () => {
+describe("SQLite bulk lookup for trace_id, actor and event_type", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "bridle-lookup-"));
@@ -101,8 +107,13 @@ describe("SQLite bulk lookup for trace_id and actor", () => {
           .map((r) => r.detail)
           .join("\n");
       const q: EventQuery = { trace_id: "t1", actor: "a", event_type: "tool_call", since: "2026", limit: 5 };
-      for (const query of [q, { actor: "a", limit: 5 }]) {
-        const indexed = plan(indexedPart(query, 10, 5));
+      const queries: EventQuery[] = [
+        q,
+        { actor: "a", limit: 5 },
+        { event_type: "tool_call", since: "2026", limit: 5 },
+      ];
+      for (const query of queries) {
+        const indexed = plan(indexedPart(query, lookupKey(query)!, 10, 5));
         expect(indexed).toMatch(
           /SEARCH l USING PRIMARY KEY \(field=\? AND value=\? AND last_seq>\? AND last_seq<\?\)/,
         );
@@ -135,6 +146,34 @@ describe("SQLite bulk lookup for trace_id and actor", () => {
       await store.append(Array.from({ length: 12 }, (_, i) => eventAt(30 + i, 1, 0, 0)));
       expect(lookupThrough(path)).toBe(42);
       expect((await seqs({ trace_id: "t2", limit: 100 })).slice(-3)).toEqual([40, 41, 42]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("migration 5 moves event_type into the lookup, up to where the lookup had got", async () => {
+    const path = join(dir, "ledger.db");
+    const before = new SqliteLedgerStore(path, { writer: "inline", lookupEvery: 10 });
+    for (let i = 0; i < 25; i += 5) {
+      await before.append(Array.from({ length: 5 }, (_, j) => eventAt(i + j, 0, 0, (i + j) % 3)));
+    }
+    await before.close();
+    downgradeToSchema4(path);
+    expect(lookupThrough(path)).toBe(20);
+
+    const store = new SqliteLedgerStore(path, { writer: "inline", lookupEvery: 10 });
+    try {
+      expectLookupMatchesRows(path);
+      const seqs = async (q: EventQuery) => (await store.query(q)).map((r) => r.seq);
+      expect(await seqs({ event_type: "approval_requested", limit: 100 })).toEqual([
+        3, 6, 9, 12, 15, 18, 21, 24,
+      ]);
+      await store.append(Array.from({ length: 6 }, (_, i) => eventAt(25 + i, 0, 0, 2)));
+      expect(lookupThrough(path)).toBe(31);
+      expectLookupMatchesRows(path);
+      expect(await seqs({ event_type: "approval_requested", after_seq: 20, limit: 100 })).toEqual([
+        21, 24, 26, 27, 28, 29, 30, 31,
+      ]);
     } finally {
       await store.close();
     }
@@ -212,10 +251,7 @@ function expectLookupMatchesRows(path: string): void {
   const db = openDatabase(path, { readonly: true });
   try {
     const through = db.prepare(LOOKUP_THROUGH_SQL).pluck().get() as number;
-    for (const [field, column] of [
-      [1, "trace_id"],
-      [2, "actor_user"],
-    ] as const) {
+    for (const { field, column } of LOOKUP_FIELDS) {
       const listed = db
         .prepare(
           `SELECT l.value, j.value AS seq FROM audit_lookup l, json_each(l.seqs) j
@@ -245,8 +281,23 @@ function lookupThrough(path: string): number {
   }
 }
 
+/** Puts a database back where Bridle left it before migration 5: event_type indexed row by row. */
+function downgradeToSchema4(path: string): void {
+  const db = openDatabase(path);
+  try {
+    db.exec(`
+      DELETE FROM audit_lookup WHERE field = 3;
+      CREATE INDEX audit_events_event_type ON audit_events (event_type, seq);
+      DELETE FROM schema_migrations WHERE version = 5;
+    `);
+  } finally {
+    db.close();
+  }
+}
+
 /** Puts a database back where Bridle left it before migration 4: per-row indexes, no lookup. */
 function downgradeToSchema3(path: string): void {
+  downgradeToSchema4(path);
   const db = openDatabase(path);
   try {
     db.exec(`

@@ -127,10 +127,11 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
     // (sqlite/lookup-query.ts). event_type and timestamp_utc keep their row indexes: their
     // inserts land at the end of a handful of ranges, cheaply.
     //
-    // field: 1 = trace_id, 2 = actor_user. seqs: a JSON array of the seqs, ascending; each
-    // entry covers one stretch of seq, and the stretches of one value never overlap, so
-    // entries in last_seq order list the value's events in seq order. Events already stored
-    // are grouped by 32,768-seq stretches, so no entry grows without bound.
+    // field: 1 = trace_id, 2 = actor_user (3 = event_type, migration 5). seqs: a JSON array
+    // of the seqs, ascending; each entry covers one stretch of seq, and the stretches of one
+    // value never overlap, so entries in last_seq order list the value's events in seq order.
+    // Events already stored are grouped by 32,768-seq stretches, so no entry grows without
+    // bound.
     version: 4,
     sql: `
       DROP INDEX audit_events_trace_id;
@@ -154,6 +155,21 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         FROM audit_events WHERE actor_user IS NOT NULL GROUP BY actor_user, seq >> 15;
       INSERT INTO audit_lookup_progress (id, through_seq)
         SELECT 1, COALESCE(MAX(seq), 0) FROM audit_events;
+    `,
+  },
+  {
+    // event_type joins the bulk lookup (field 3). Its row index took one insert per event into
+    // one range per event type, and every commit rewrote each range's last 32 KiB page to the
+    // WAL: with the handful of types a run writes, a few hundred KB per commit. The events up
+    // to through_seq get their entries here, by 32,768-seq stretch; the writer's window covers
+    // the rest.
+    version: 5,
+    sql: `
+      DROP INDEX audit_events_event_type;
+      INSERT INTO audit_lookup (field, value, last_seq, seqs)
+        SELECT 3, event_type, MAX(seq), json_group_array(seq ORDER BY seq) FROM audit_events
+        WHERE seq <= (SELECT through_seq FROM audit_lookup_progress WHERE id = 1)
+        GROUP BY event_type, seq >> 15;
     `,
   },
 ];

@@ -19,7 +19,7 @@ import {
 } from "../ledger-row.js";
 import type { Checkpoint, EventQuery, LedgerStore, StoredRecord } from "../ledger-store.js";
 import { openConnection } from "./connection.js";
-import { indexedPart, LOOKUP_THROUGH_SQL, tailPart, usesLookup } from "./lookup-query.js";
+import { indexedPart, LOOKUP_THROUGH_SQL, lookupKey, tailPart } from "./lookup-query.js";
 import { migrate } from "./migrations.js";
 import { SqliteCallHistoryStore } from "./sqlite-call-history-store.js";
 import {
@@ -141,10 +141,11 @@ export class SqliteLedgerStore implements LedgerStore {
   async query(q: EventQuery): Promise<LedgerRecord[]> {
     const limit = clampLimit(q.limit);
     if (limit === 0) return [];
-    if (!usesLookup(q)) return this.run(buildEventQuery(q, limit, () => "?"));
+    const key = lookupKey(q);
+    if (key === undefined) return this.run(buildEventQuery(q, limit, () => "?"));
     // Read once, before both parts (see lookup-query.ts for why any value read here is right).
     const through = this.stmt.lookupThrough.get() ?? 0;
-    const indexed = this.run(indexedPart(q, through, limit));
+    const indexed = this.run(indexedPart(q, key, through, limit));
     if (indexed.length === limit) return indexed;
     return indexed.concat(this.run(tailPart(q, through, limit - indexed.length)));
   }

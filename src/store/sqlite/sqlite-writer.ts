@@ -3,7 +3,7 @@ import { type SealedBatch, sealBatch, sealedRecord } from "../batch-sealing.js";
 import { Column, columnBytes, columnString, type EncodedBatch } from "../event-encoding.js";
 import { type ChainedBatch, hashAt } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
-import { LOOKUP_THROUGH_SQL } from "./lookup-query.js";
+import { LOOKUP_FIELDS, LOOKUP_THROUGH_SQL } from "./lookup-query.js";
 import { LookupWindow } from "./lookup-window.js";
 
 type Head = { seq: number; hash: string };
@@ -36,7 +36,7 @@ export const DEFAULT_LOOKUP_EVERY = 32_768;
  * (`CAST(? AS TEXT)` reads a blob's bytes as text in the database's encoding, UTF-8): no
  * string is made of them on this thread.
  *
- * trace_id and actor_user are indexed in bulk: the writer groups the new events' values in
+ * trace_id, actor_user and event_type are indexed in bulk: the writer groups the new events' values in
  * memory (LookupWindow) as it inserts them, and every `lookupEvery` events, inside the append
  * that crosses the mark, inserts one entry per distinct value (with the list of its seqs) into
  * `audit_lookup` and moves `through_seq` (see migration 4, and lookup-query.ts for how queries
@@ -57,8 +57,8 @@ export class SqliteWriter {
     this.lookup = {
       through: db.prepare<[], number>(LOOKUP_THROUGH_SQL).pluck(),
       rowsAfter: db
-        .prepare<[number], [number, string, string | null]>(
-          "SELECT seq, trace_id, actor_user FROM audit_events WHERE seq > ? ORDER BY seq",
+        .prepare<[number], [number, ...(string | null)[]]>(
+          `SELECT seq, ${LOOKUP_FIELDS.map((f) => f.column).join(", ")} FROM audit_events WHERE seq > ? ORDER BY seq`,
         )
         .raw(),
       entry: db.prepare<[number, string, number, string]>(
@@ -114,8 +114,7 @@ export class SqliteWriter {
       prevHash = hash;
       this.window.add(
         sealed.after.seq + i + 1,
-        columnString(batch, i, Column.TraceId)!,
-        columnString(batch, i, Column.ActorUser),
+        LOOKUP_FIELDS.map((f) => columnString(batch, i, f.encoded)),
       );
     }
     if (this.window.end - this.window.base >= this.lookupEvery) this.indexLookups();
@@ -130,15 +129,15 @@ export class SqliteWriter {
     const through = this.lookup.through.get() ?? 0;
     if (this.window.base !== through || this.window.end > head) this.window.reset(through);
     if (this.window.end < head) {
-      for (const [seq, traceId, actorUser] of this.lookup.rowsAfter.all(this.window.end)) {
-        this.window.add(seq, traceId, actorUser);
-      }
+      for (const [seq, ...values] of this.lookup.rowsAfter.all(this.window.end)) this.window.add(seq, values);
     }
   }
 
   /** Inserts the window's entries and moves through_seq to its end. */
   private indexLookups(): void {
-    for (const e of this.window.entries()) this.lookup.entry.run(e.field, e.value, e.lastSeq, e.seqs);
+    for (const e of this.window.entries()) {
+      this.lookup.entry.run(e.field, e.value, e.lastSeq, e.seqs);
+    }
     this.lookup.advance.run(this.window.end);
     this.window.reset(this.window.end);
   }
