@@ -75,6 +75,16 @@ export class CanonicalWriter {
     if (!this.copyPrintable(s, this.pos)) this.utf8(s);
   }
 
+  /**
+   * `n` bytes for the caller to fill in later, set to "0" meanwhile so that nothing left over
+   * in the buffer's memory can be read from them.
+   */
+  gap(n: number): void {
+    this.reserve(n);
+    this.bytes.fill(0x30, this.pos, this.pos + n);
+    this.pos += n;
+  }
+
   /** Characters known to be ASCII (numbers, literals). */
   private ascii(s: string): void {
     this.reserve(s.length);

@@ -5,13 +5,17 @@ import { CanonicalWriter, COMMA, omitted, sortedKeys } from "./canonical-json.js
 /**
  * Audit events encoded for the ledger's writer, many to one buffer.
  *
- * An event is encoded once, when it is appended: its RFC 8785 canonical JSON without the two
- * chain members (`prev_hash`, `seq`), which only the writer knows, then its four lookup
- * columns, all as UTF-8 in one growing buffer. The writer splices the chain members in at the
- * two recorded offsets (see batch-sealing.ts); an RFC 8785 object is its members sorted by
- * UTF-16 code units and "prev_hash" < "seq", so the other members fall into three runs:
+ * An event is encoded once, when it is appended: its RFC 8785 canonical JSON with room left
+ * for the two chain members (`prev_hash`, `seq`), which only the writer knows, then its four
+ * lookup columns, all as UTF-8 in one growing buffer. An RFC 8785 object is its members
+ * sorted by UTF-16 code units and "prev_hash" < "seq", so the other members fall into three
+ * runs around two fixed slots:
  *
- *   record = {…members before "prev_hash",}  "prev_hash":"…"  ,…members between,  "seq":N  ,…after}
+ *   {…members before,"prev_hash":"<64 bytes>",…members between,"seq":<16 bytes>,…members after}
+ *
+ * Sealing (batch-sealing.ts) fills the hash slot, writes seq's digits at the start of its
+ * slot and moves the members after up against them: the record is then contiguous, in place,
+ * and hashed where it lies. No record is copied.
  *
  * Why bytes and not strings: a batch waits for its commit for tens of milliseconds, and every
  * string or object alive that long is copied by the young-generation garbage collector and
@@ -21,12 +25,21 @@ import { CanonicalWriter, COMMA, omitted, sortedKeys } from "./canonical-json.js
  */
 
 /**
- * Per event, eight offsets into `bytes`: the record's start, where `prev_hash` goes, where `seq`
- * goes, the record's end (= timestamp_utc's start), then the ends of timestamp_utc, event_type,
- * trace_id and actor_user — each column starts where the one before ends; an actor_user end
- * of -1 means the column is null.
+ * Per event, nine offsets into `bytes`: the record's start, the prev_hash slot, the seq slot,
+ * the end of the record as encoded (with the whole seq slot; = timestamp_utc's start), then
+ * the ends of timestamp_utc, event_type, trace_id and actor_user — each column starts where
+ * the one before ends; an actor_user end of -1 means the column is null — and last the sealed
+ * record's end (0 until the batch is sealed).
  */
-export const BOUNDS_PER_EVENT = 8;
+export const BOUNDS_PER_EVENT = 9;
+export const Bound = { Start: 0, PrevHash: 1, Seq: 2, Encoded: 3, Sealed: 8 } as const;
+
+/** The chain members' slots: a SHA-256 in hex, and seq's digits (Number.MAX_SAFE_INTEGER has 16). */
+export const PREV_HASH_SLOT = 64;
+export const SEQ_SLOT = 16;
+const PREV_HASH_OPEN = '"prev_hash":"';
+const PREV_HASH_CLOSE = '",';
+const SEQ_OPEN = '"seq":';
 
 /** The lookup columns, in the order they follow the record. */
 export const Column = { TimestampUtc: 0, EventType: 1, TraceId: 2, ActorUser: 3 } as const;
@@ -89,18 +102,22 @@ export class BatchEncoder {
     const at = this.n * BOUNDS_PER_EVENT;
     this.reserveBounds(at + BOUNDS_PER_EVENT);
     const b = this.bounds;
-    b[at] = out.pos;
+    b[at + Bound.Start] = out.pos;
     const keys = sortedKeys(event);
     out.byte(0x7b); // {
     let k = 0;
     for (; k < keys.length && keys[k]! < "prev_hash"; k++) this.member(event, keys[k]!, false, true);
-    b[at + 1] = out.pos;
-    out.byte(COMMA);
+    out.text(PREV_HASH_OPEN);
+    b[at + Bound.PrevHash] = out.pos;
+    out.gap(PREV_HASH_SLOT);
+    out.text(PREV_HASH_CLOSE);
     for (; k < keys.length && keys[k]! < "seq"; k++) this.member(event, keys[k]!, false, true);
-    b[at + 2] = out.pos;
+    out.text(SEQ_OPEN);
+    b[at + Bound.Seq] = out.pos;
+    out.gap(SEQ_SLOT);
     for (; k < keys.length; k++) this.member(event, keys[k]!, true, false);
     out.byte(0x7d); // }
-    b[at + 3] = out.pos;
+    b[at + Bound.Encoded] = out.pos;
     out.text(columnText(event.timestamp_utc, "timestamp_utc"));
     b[at + 4] = out.pos;
     out.text(columnText(event.event_type, "event_type"));
@@ -110,6 +127,7 @@ export class BatchEncoder {
     const actor = actorUser(event.actor);
     if (actor !== null) out.text(actor);
     b[at + 7] = actor === null ? -1 : out.pos;
+    b[at + Bound.Sealed] = 0;
   }
 
   /** `"key":value`, with a comma before or after it, or nothing for a member JSON leaves out. */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/core/audit/event.js";
 import { canonicalJson, chainBatch, recordHash } from "../../src/core/ledger/record.js";
-import { type SealedBatch, sealBatch, sealedRecord } from "../../src/store/batch-sealing.js";
+import { sealBatch, sealedRecord } from "../../src/store/batch-sealing.js";
 import {
   BatchEncoder,
   Column,
@@ -14,12 +14,14 @@ import { clampLimit, recordFromRow, recordsOf } from "../../src/store/ledger-row
 
 /** What a store does with events: encode, seal inside the lock, rebuild the records. */
 function seal(events: readonly AuditEvent[], head: { seq: number; hash: string } | null) {
-  const sealed = sealBatch(encodeEvents(events), head);
-  return recordsOf(events, sealed).map((record, i) => ({ record, text: texts(sealed)[i]! }));
+  const batch = encodeEvents(events);
+  const sealed = sealBatch(batch, head);
+  return recordsOf(events, sealed).map((record, i) => ({ record, text: texts(batch)[i]! }));
 }
 
-function texts(sealed: SealedBatch): string[] {
-  return Array.from({ length: sealed.count }, (_, i) => new TextDecoder().decode(sealedRecord(sealed, i)));
+/** The batch's records as sealed (in place, in its bytes). */
+function texts(batch: EncodedBatch): string[] {
+  return Array.from({ length: batch.count }, (_, i) => new TextDecoder().decode(sealedRecord(batch, i)));
 }
 
 function columns(batch: EncodedBatch, i: number) {
@@ -64,6 +66,36 @@ describe("sealing a batch for storage", () => {
     );
   });
 
+  it("seals a batch again after another head, whatever the digits of seq before and after", () => {
+    const anySeq = fc.oneof(fc.nat(20), fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER - 10));
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryEvent, { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            anySeq,
+            fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 64, maxLength: 64 }),
+          ),
+          {
+            minLength: 2,
+            maxLength: 4,
+          },
+        ),
+        (events, heads) => {
+          const batch = encodeEvents(events);
+          for (const [seq, hash] of heads) {
+            const head = seq === 0 ? null : { seq, hash };
+            const sealed = sealBatch(batch, head);
+            const fresh = seal(events, head);
+            expect(texts(batch)).toEqual(fresh.map((s) => s.text));
+            expect(recordsOf(events, sealed)).toEqual(fresh.map((s) => s.record));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("drops chain fields an event already carries instead of hashing them", () => {
     const old = chainBatch([makeEvent()], null)[0]!;
     const { record, text } = seal([old], { seq: 7, hash: "e".repeat(64) })[0]!;
@@ -81,10 +113,9 @@ describe("sealing a batch for storage", () => {
     }
     expect(() => encoder.add(makeEvent({ trace_id: 7 as unknown as string }))).toThrow(/trace_id/);
     encoder.add(makeEvent({ id: "second" }));
-    expect(texts(sealBatch(encoder.finish(), null)).map((t) => JSON.parse(t).data.id)).toEqual([
-      "first",
-      "second",
-    ]);
+    const batch = encoder.finish();
+    sealBatch(batch, null);
+    expect(texts(batch).map((t) => JSON.parse(t).data.id)).toEqual(["first", "second"]);
   });
 
   it("carries the lookup columns beside each record, U+FFFD for what a database cannot hold", () => {
@@ -109,7 +140,9 @@ describe("sealing a batch for storage", () => {
     );
     for (const event of events) encoder.add(event);
     const sealed = seal(events, null);
-    expect(texts(sealBatch(encoder.finish(), null))).toEqual(sealed.map((s) => s.text));
+    const batch = encoder.finish();
+    sealBatch(batch, null);
+    expect(texts(batch)).toEqual(sealed.map((s) => s.text));
     for (const { record, text } of sealed)
       expect(text).toBe(canonicalJson((({ hash, ...rest }) => rest)(record)));
   });

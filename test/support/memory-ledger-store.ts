@@ -26,7 +26,7 @@ export class MemoryLedgerStore implements LedgerStore {
   async appendEncoded(batch: EncodedBatch): Promise<ChainedBatch> {
     const sealed = sealBatch(batch, await this.head());
     for (let i = 0; i < sealed.count; i++) {
-      this.records.push(recordFromRow(new TextDecoder().decode(sealedRecord(sealed, i)), hashAt(sealed, i)));
+      this.records.push(recordFromRow(new TextDecoder().decode(sealedRecord(batch, i)), hashAt(sealed, i)));
     }
     return sealed;
   }

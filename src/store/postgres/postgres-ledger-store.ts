@@ -121,7 +121,7 @@ export class PostgresLedgerStore implements LedgerStore {
           event_type: columnString(batch, i, Column.EventType),
           trace_id: columnString(batch, i, Column.TraceId),
           actor_user: columnString(batch, i, Column.ActorUser),
-          record: decoder.decode(sealedRecord(sealed, i)),
+          record: decoder.decode(sealedRecord(batch, i)),
           prev_hash: prevHash,
           hash,
         });

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { type SealedBatch, sealBatch, sealedRecord } from "../batch-sealing.js";
+import { sealBatch, sealedRecord } from "../batch-sealing.js";
 import { Column, columnBytes, columnString, type EncodedBatch } from "../event-encoding.js";
 import { type ChainedBatch, hashAt } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
@@ -79,12 +79,12 @@ export class SqliteWriter {
       `INSERT INTO ledger_cursors (name, seq, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
     );
-    this.appendTx = db.transaction((batch: EncodedBatch, sealed: SealedBatch | null) =>
+    this.appendTx = db.transaction((batch: EncodedBatch, sealed: ChainedBatch | null) =>
       this.insertBatch(batch, sealed),
     );
   }
 
-  append(batch: EncodedBatch, sealed: SealedBatch | null): WrittenBatch {
+  append(batch: EncodedBatch, sealed: ChainedBatch | null): WrittenBatch {
     try {
       return this.appendTx.immediate(batch, sealed);
     } catch (error) {
@@ -93,7 +93,7 @@ export class SqliteWriter {
     }
   }
 
-  private insertBatch(batch: EncodedBatch, presealed: SealedBatch | null): WrittenBatch {
+  private insertBatch(batch: EncodedBatch, presealed: ChainedBatch | null): WrittenBatch {
     const head = this.head.get() ?? null;
     const valid = presealed !== null && sameHead(presealed.after, head);
     const sealed = valid ? presealed : sealBatch(batch, head);
@@ -107,7 +107,7 @@ export class SqliteWriter {
         columnBytes(batch, i, Column.EventType),
         columnBytes(batch, i, Column.TraceId),
         columnBytes(batch, i, Column.ActorUser),
-        sealedRecord(sealed, i),
+        sealedRecord(batch, i),
         prevHash,
         hash,
       );

@@ -1,15 +1,16 @@
-import type { SealedBatch } from "../batch-sealing.js";
 import type { EncodedBatch } from "../event-encoding.js";
+import type { ChainedBatch } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
 import type { SqliteWriter, WrittenBatch } from "./sqlite-writer.js";
 
 /** What the store asks of its writer, inline or across a thread. */
 export interface LedgerWriter {
   /**
-   * Appends a batch, sealed by the caller after the head it expects or not (null). May take
-   * the buffers (a thread transfers them): the caller must not use them again.
+   * Appends a batch, sealed by the caller after the head it expects (`sealed` says where) or
+   * not (null). May take the buffers (a thread transfers them): the caller must not use them
+   * again.
    */
-  append(batch: EncodedBatch, sealed: SealedBatch | null): Promise<WrittenBatch>;
+  append(batch: EncodedBatch, sealed: ChainedBatch | null): Promise<WrittenBatch>;
   saveCheckpoint(cp: Checkpoint): Promise<void>;
   setCursor(name: string, seq: number, at: string): Promise<void>;
   close(): Promise<void>;
@@ -17,7 +18,7 @@ export interface LedgerWriter {
 
 /** Messages to the writer thread; each request gets one reply with the same id. */
 export type WriterRequest =
-  | { id: number; op: "append"; batch: EncodedBatch; sealed: SealedBatch | null }
+  | { id: number; op: "append"; batch: EncodedBatch; sealed: ChainedBatch | null }
   | { id: number; op: "checkpoint"; cp: Checkpoint }
   | { id: number; op: "cursor"; name: string; seq: number; at: string }
   | { id: number; op: "close" };
@@ -47,7 +48,7 @@ export function serve(
 export class InlineWriter implements LedgerWriter {
   constructor(private readonly writer: SqliteWriter) {}
 
-  async append(batch: EncodedBatch, sealed: SealedBatch | null): Promise<WrittenBatch> {
+  async append(batch: EncodedBatch, sealed: ChainedBatch | null): Promise<WrittenBatch> {
     return this.writer.append(batch, sealed);
   }
 

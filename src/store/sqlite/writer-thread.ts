@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { BridleError } from "../../core/errors.js";
-import type { SealedBatch } from "../batch-sealing.js";
 import type { EncodedBatch } from "../event-encoding.js";
+import type { ChainedBatch } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
 import type { WriterOptions, WrittenBatch } from "./sqlite-writer.js";
 import type { LedgerWriter, WriterReply, WriterRequest } from "./writer-protocol.js";
@@ -37,8 +37,8 @@ export class WriterThread implements LedgerWriter {
   }
 
   /** The buffers are transferred to the thread, not copied: they are unusable here after. */
-  async append(batch: EncodedBatch, sealed: SealedBatch | null): Promise<WrittenBatch> {
-    const buffers = [batch.bytes, batch.bounds, ...(sealed ? [sealed.records, sealed.ends] : [])];
+  async append(batch: EncodedBatch, sealed: ChainedBatch | null): Promise<WrittenBatch> {
+    const buffers = [batch.bytes, batch.bounds];
     return (await this.request(
       { op: "append", batch, sealed },
       buffers.map((b) => b.buffer as ArrayBuffer),
