@@ -122,8 +122,8 @@ ${httpTable(http)}
 ## Audit ledger: durable appends
 
 Measured in a process of its own (as a server's ledger runs), before the HTTP runs. Callers each append an event
-(~850 bytes of canonical JSON), wait for the durable acknowledgement and append again; each event is encoded and
-sealed on the calling thread, and committed by the SQLite writer thread.
+(~850 bytes of canonical JSON), wait for the durable acknowledgement and append again; each event is encoded on
+the calling thread, then sealed and committed by the SQLite writer thread.
 
 ${ledgerMarkdown(stores)}
 

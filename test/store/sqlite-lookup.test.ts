@@ -223,7 +223,7 @@ describe("SQLite bulk lookup for trace_id, actor and event_type", () => {
     const one = open();
     const two = open();
     const append = (w: SqliteWriter, from: number, trace: number) =>
-      w.append(encodeEvents([0, 1, 2].map((j) => eventAt(from + j, trace, 0, 0))), null);
+      w.append(encodeEvents([0, 1, 2].map((j) => eventAt(from + j, trace, 0, 0))));
     try {
       append(one.writer, 0, 0);
       // Only this connection refuses the third event: the first two were inserted, then rolled back.

@@ -75,14 +75,13 @@ describe("SQLite writer thread", () => {
     }
   });
 
-  it("two stores on one file (as two processes) chain after each other: a wrong guess of the head is resealed", async () => {
+  it("two stores on one file (as two processes) chain after each other, each sealing after the head it finds", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
     const path = join(dir, "ledger.db");
     const stores = [new SqliteLedgerStore(path), new SqliteLedgerStore(path)];
     const sinks = stores.map((store) => new LedgerSink(store, { maxBatch: 7 }));
     try {
-      // Each store guesses the head its previous batch left; the other store's commits in
-      // between make most of those guesses wrong.
+      // Each store's writer seals under the write lock, after whatever the other one committed.
       const acked = await Promise.all(
         Array.from({ length: 300 }, (_, i) => sinks[i % 2]!.appendRecord(makeEvent({ id: `e${i}` }))),
       );

@@ -8,11 +8,6 @@ import { LookupWindow } from "./lookup-window.js";
 
 type Head = { seq: number; hash: string };
 
-/** What an append reports: where the batch landed, and whether the caller's sealing was redone. */
-export interface WrittenBatch extends ChainedBatch {
-  resealed: boolean;
-}
-
 export interface WriterOptions {
   /**
    * Events between two bulk updates of the trace and actor lookup (default 32,768). Larger
@@ -79,24 +74,20 @@ export class SqliteWriter {
       `INSERT INTO ledger_cursors (name, seq, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
     );
-    this.appendTx = db.transaction((batch: EncodedBatch, sealed: ChainedBatch | null) =>
-      this.insertBatch(batch, sealed),
-    );
+    this.appendTx = db.transaction((batch: EncodedBatch) => this.insertBatch(batch));
   }
 
-  append(batch: EncodedBatch, sealed: ChainedBatch | null): WrittenBatch {
+  append(batch: EncodedBatch): ChainedBatch {
     try {
-      return this.appendTx.immediate(batch, sealed);
+      return this.appendTx.immediate(batch);
     } catch (error) {
       this.window.invalidate(); // it may hold events that were rolled back
       throw error;
     }
   }
 
-  private insertBatch(batch: EncodedBatch, presealed: ChainedBatch | null): WrittenBatch {
-    const head = this.head.get() ?? null;
-    const valid = presealed !== null && sameHead(presealed.after, head);
-    const sealed = valid ? presealed : sealBatch(batch, head);
+  private insertBatch(batch: EncodedBatch): ChainedBatch {
+    const sealed = sealBatch(batch, this.head.get() ?? null);
     this.catchUpWindow(sealed.after.seq);
     let prevHash = sealed.after.hash;
     for (let i = 0; i < sealed.count; i++) {
@@ -118,7 +109,7 @@ export class SqliteWriter {
       );
     }
     if (this.window.end - this.window.base >= this.lookupEvery) this.indexLookups();
-    return { after: sealed.after, count: sealed.count, hashes: sealed.hashes, resealed: !valid };
+    return sealed;
   }
 
   /**
@@ -149,9 +140,4 @@ export class SqliteWriter {
   setCursor(name: string, seq: number, at: string): void {
     this.cursor.run(name, seq, at);
   }
-}
-
-/** The head a batch was sealed after, against the one read under the lock (null: genesis). */
-function sameHead(expected: Head, actual: Head | null): boolean {
-  return actual === null ? expected.seq === 0 : expected.seq === actual.seq && expected.hash === actual.hash;
 }

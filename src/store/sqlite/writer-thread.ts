@@ -3,10 +3,10 @@ import { BridleError } from "../../core/errors.js";
 import type { EncodedBatch } from "../event-encoding.js";
 import type { ChainedBatch } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
-import type { WriterOptions, WrittenBatch } from "./sqlite-writer.js";
+import type { WriterOptions } from "./sqlite-writer.js";
 import type { LedgerWriter, WriterReply, WriterRequest } from "./writer-protocol.js";
 
-type Pending = { resolve: (value: WrittenBatch | null) => void; reject: (error: Error) => void };
+type Pending = { resolve: (value: ChainedBatch | null) => void; reject: (error: Error) => void };
 /** A request before it is given its id (Omit distributed over the union). */
 type Request = WriterRequest extends infer R ? (R extends unknown ? Omit<R, "id"> : never) : never;
 
@@ -37,12 +37,9 @@ export class WriterThread implements LedgerWriter {
   }
 
   /** The buffers are transferred to the thread, not copied: they are unusable here after. */
-  async append(batch: EncodedBatch, sealed: ChainedBatch | null): Promise<WrittenBatch> {
-    const buffers = [batch.bytes, batch.bounds];
-    return (await this.request(
-      { op: "append", batch, sealed },
-      buffers.map((b) => b.buffer as ArrayBuffer),
-    ))!;
+  async append(batch: EncodedBatch): Promise<ChainedBatch> {
+    const buffers = [batch.bytes.buffer, batch.bounds.buffer] as ArrayBuffer[];
+    return (await this.request({ op: "append", batch }, buffers))!;
   }
 
   async saveCheckpoint(cp: Checkpoint): Promise<void> {
@@ -59,7 +56,7 @@ export class WriterThread implements LedgerWriter {
     await this.request({ op: "close" });
   }
 
-  private request(request: Request, transfer: ArrayBuffer[] = []): Promise<WrittenBatch | null> {
+  private request(request: Request, transfer: ArrayBuffer[] = []): Promise<ChainedBatch | null> {
     if (this.failure) return Promise.reject(this.failure);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
