@@ -106,21 +106,25 @@ describe("SQLite writer thread", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("does not keep an idle process alive (a CLI that never closes still exits)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
-    const script = [
-      `import { SqliteLedgerStore } from ${JSON.stringify(resolve("src/store/sqlite/sqlite-ledger-store.ts"))};`,
-      `const store = new SqliteLedgerStore(${JSON.stringify(join(dir, "ledger.db"))});`,
-      `const [record] = await store.append([${JSON.stringify(makeEvent())}]);`,
-      `console.log("seq " + record.seq);`,
-    ].join("\n");
-    const tsx = pathToFileURL(resolve("node_modules/tsx/dist/esm/index.mjs")).href;
-    const { stdout } = await run(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
-      timeout: 20_000,
+  for (const closes of [false, true]) {
+    it(`lets a process end by itself, ${closes ? "after closing the store" : "even if it never closes the store"} (a CLI)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "bridle-sqlite-"));
+      const script = [
+        `import { SqliteLedgerStore } from ${JSON.stringify(resolve("src/store/sqlite/sqlite-ledger-store.ts"))};`,
+        `const store = new SqliteLedgerStore(${JSON.stringify(join(dir, "ledger.db"))});`,
+        `const [record] = await store.append([${JSON.stringify(makeEvent())}]);`,
+        `console.log("seq " + record.seq);`,
+        ...(closes ? ["await store.close();", `console.log("closed");`] : []),
+      ].join("\n");
+      const tsx = pathToFileURL(resolve("node_modules/tsx/dist/esm/index.mjs")).href;
+      // Rejects on a non-zero exit: 13 is Node's "top-level await never settled".
+      const { stdout } = await run(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+        timeout: 20_000,
+      });
+      expect(stdout.trim()).toBe(closes ? "seq 1\nclosed" : "seq 1");
+      rmSync(dir, { recursive: true, force: true });
     });
-    expect(stdout.trim()).toBe("seq 1");
-    rmSync(dir, { recursive: true, force: true });
-  });
+  }
 
   it("survives garbage collection of dropped connections and statements (Node 24.19+ aborted here)", async () => {
     // Closed connections and one-off statements, then a hot allocating loop: its garbage

@@ -21,6 +21,7 @@ import {
 } from "./sqlite-gate-store.js";
 import { SqliteIdentityStore } from "./sqlite-identity-store.js";
 import { SqliteWriter } from "./sqlite-writer.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
 import { InlineWriter, type LedgerWriter } from "./writer-protocol.js";
 import { WriterThread } from "./writer-thread.js";
 
@@ -53,6 +54,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly queries = new Map<string, Database.Statement<unknown[], Row>>();
   private readonly stmt;
   private closing: Promise<void> | null = null;
+  /** Thread mode only: checkpoints the WAL off the writer's path. */
+  private readonly checkpointer: WalCheckpointer | null = null;
   private identityStore: IdentityStore | null = null;
   private callStore: CallHistoryStore | null = null;
   private approvalStore: ApprovalStore | null = null;
@@ -66,9 +69,12 @@ export class SqliteLedgerStore implements LedgerStore {
     migrate(this.db, this.now);
     const inline = path === ":memory:" || options.writer === "inline";
     const writerOptions = { lookupEvery: options.lookupEvery };
-    this.writer = inline
-      ? new InlineWriter(new SqliteWriter(this.db, writerOptions))
-      : new WriterThread(path, writerOptions);
+    if (inline) {
+      this.writer = new InlineWriter(new SqliteWriter(this.db, writerOptions));
+    } else {
+      this.writer = new WriterThread(path, writerOptions);
+      this.checkpointer = new WalCheckpointer(path);
+    }
     this.stmt = {
       head: this.db.prepare<[], Head>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"),
       range: this.db.prepare<[number, number], Row>(
@@ -179,7 +185,10 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.writer.close().finally(() => this.db.close());
+    this.closing ??= this.writer
+      .close()
+      .finally(() => this.checkpointer?.close())
+      .finally(() => this.db.close());
     return this.closing;
   }
 }

@@ -1,9 +1,10 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { BridleError } from "../../core/errors.js";
 import type { EncodedBatch } from "../event-encoding.js";
 import type { ChainedBatch } from "../ledger-row.js";
 import type { Checkpoint } from "../ledger-store.js";
 import type { WriterOptions } from "./sqlite-writer.js";
+import { startWorker } from "./worker-boot.js";
 import type { LedgerWriter, WriterReply, WriterRequest } from "./writer-protocol.js";
 
 type Pending = { resolve: (value: ChainedBatch | null) => void; reject: (error: Error) => void };
@@ -27,7 +28,7 @@ export class WriterThread implements LedgerWriter {
   private failure: Error | null = null;
 
   constructor(path: string, options: WriterOptions = {}) {
-    this.worker = startWorker(path, options);
+    this.worker = startWorker("writer-worker", { path, writerOptions: options });
     this.worker.unref();
     this.worker.on("message", (reply: WriterReply) => this.settle(reply));
     this.worker.on("error", (error) => this.fail(error));
@@ -80,19 +81,4 @@ export class WriterThread implements LedgerWriter {
     for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
   }
-}
-
-/**
- * Built code runs the compiled worker next to this file. Run from TypeScript sources (the
- * tests, `tsx`), the worker has no TypeScript loader of its own, so it registers tsx — a
- * development dependency, present wherever the sources are run — before importing its entry.
- */
-function startWorker(path: string, writerOptions: WriterOptions): Worker {
-  const options = { workerData: { path, writerOptions } };
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./writer-worker.js", import.meta.url), options);
-  const entry = new URL("./writer-worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { ...options, eval: true });
 }
