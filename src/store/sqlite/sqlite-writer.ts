@@ -10,10 +10,10 @@ type Head = { seq: number; hash: string };
 
 export interface WriterOptions {
   /**
-   * Events between two bulk updates of the trace and actor lookup (default 32,768). Larger
-   * means fewer entries (a trace's events mostly fall in one stretch, so one entry lists them
-   * all) and a longer tail for queries to walk: about 0.15 ms per thousand events here, so a
-   * few milliseconds at most. Each update adds a few milliseconds to one commit.
+   * Events between two bulk updates of the trace, actor and event-type lookup (default
+   * 32,768). Larger means fewer entries (a trace's events mostly fall in one stretch, so one
+   * entry lists them all) and a longer tail for queries to walk: about 0.15 ms per thousand
+   * events here, so a few milliseconds at most. Each update adds 20-50 ms to one commit.
    */
   lookupEvery?: number;
 }
@@ -31,11 +31,11 @@ export const DEFAULT_LOOKUP_EVERY = 32_768;
  * (`CAST(? AS TEXT)` reads a blob's bytes as text in the database's encoding, UTF-8): no
  * string is made of them on this thread.
  *
- * trace_id, actor_user and event_type are indexed in bulk: the writer groups the new events' values in
- * memory (LookupWindow) as it inserts them, and every `lookupEvery` events, inside the append
- * that crosses the mark, inserts one entry per distinct value (with the list of its seqs) into
- * `audit_lookup` and moves `through_seq` (see migration 4, and lookup-query.ts for how queries
- * use it).
+ * trace_id, actor_user and event_type are indexed in bulk: the writer groups the new events'
+ * values in memory (LookupWindow) as it inserts them, and every `lookupEvery` events, inside
+ * the append that crosses the mark, inserts one entry per distinct value (with the list of its
+ * seqs) into `audit_lookup` and moves `through_seq` (see migrations 4 and 5, and
+ * lookup-query.ts for how queries use it).
  */
 export class SqliteWriter {
   private readonly head;
