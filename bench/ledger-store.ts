@@ -35,7 +35,7 @@ export interface LedgerBench {
   chainEventsPerSec: number;
   /** The yardstick: JSON.parse an event line, JSON.stringify it again, SHA-256 it. */
   reserializeEventsPerSec: number;
-  /** SQLite is measured RUNS times (the machine is shared and noisy); the median decides. */
+  /** SQLite is measured SQLITE_RUNS times (the machine is shared: identical runs differ by up to 1.5x); the median decides. */
   sqliteRuns: AppendBench[];
   sqlite: AppendBench;
   /** One SQLite run with half the callers: two batches in the pipeline instead of four. */
@@ -46,7 +46,7 @@ export interface LedgerBench {
 export const FLOORS = { sqlite: 50_000, postgres: 10_000 };
 /** The reference machine's parse + re-serialize + SHA-256 rate the floors were set against. */
 export const REFERENCE_RESERIALIZE_PER_SEC = 157_000;
-const SQLITE_RUNS = 3;
+const SQLITE_RUNS = 5;
 
 /**
  * 4,000 callers: four batches of 1,000 circulate, which is what LedgerSink keeps in flight on
