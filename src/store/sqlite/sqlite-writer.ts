@@ -91,9 +91,10 @@ export class SqliteWriter {
     this.catchUpWindow(sealed.after.seq);
     let prevHash = sealed.after.hash;
     for (let i = 0; i < sealed.count; i++) {
+      const seq = sealed.after.seq + i + 1;
       const hash = hashAt(sealed, i);
       this.insert.run(
-        sealed.after.seq + i + 1,
+        seq,
         columnBytes(batch, i, Column.TimestampUtc),
         columnBytes(batch, i, Column.EventType),
         columnBytes(batch, i, Column.TraceId),
@@ -104,7 +105,7 @@ export class SqliteWriter {
       );
       prevHash = hash;
       this.window.add(
-        sealed.after.seq + i + 1,
+        seq,
         LOOKUP_FIELDS.map((f) => columnString(batch, i, f.encoded)),
       );
     }

@@ -14,11 +14,11 @@ export class WalCheckpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(path: string, everyMs = DEFAULT_CHECKPOINT_EVERY_MS) {
-    this.worker = startWorker("checkpoint-worker", { path, everyMs });
+  constructor(path: string) {
+    this.worker = startWorker("checkpoint-worker", { path, everyMs: IDLE_PASS_EVERY_MS });
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
-    // A failed checkpoint thread leaves the backstop to do its work: nothing is lost.
+    // If this thread fails, the writer's auto-checkpoint does all the work again: nothing is lost.
     this.worker.on("error", () => undefined);
   }
 
@@ -29,4 +29,5 @@ export class WalCheckpointer {
   }
 }
 
-export const DEFAULT_CHECKPOINT_EVERY_MS = 50;
+/** How long the thread sleeps after a pass that found nothing new to copy. */
+const IDLE_PASS_EVERY_MS = 50;
